@@ -1,0 +1,108 @@
+/**
+ * The sender's HTTP API (design.md, "Sender HTTP API"): request schemas (JSON
+ * Schema, checked by the sender) and the request and response types that the
+ * app, the worker and backends calling the sender share.
+ */
+import type { FromSchema } from 'json-schema-to-ts';
+import { CALL_END_REASONS, CALL_TYPES } from './payload';
+
+export const API_PATHS = {
+  publicKey: '/api/push/public-key',
+  subscriptions: '/api/push/subscriptions',
+  calls: '/api/calls',
+  cancel: (sessionId: string) => `/api/calls/${encodeURIComponent(sessionId)}/cancel`,
+  decline: (sessionId: string) => `/api/calls/${encodeURIComponent(sessionId)}/decline`,
+  health: '/healthz',
+} as const;
+
+const uid = { type: 'string', minLength: 1, maxLength: 128 } as const;
+const sessionId = { type: 'string', minLength: 1, maxLength: 256 } as const;
+
+export const subscriptionSchema = {
+  type: 'object',
+  required: ['endpoint', 'keys'],
+  properties: {
+    endpoint: { type: 'string', minLength: 1, maxLength: 2048 },
+    expirationTime: { type: ['number', 'null'] },
+    keys: {
+      type: 'object',
+      required: ['p256dh', 'auth'],
+      properties: {
+        p256dh: { type: 'string', minLength: 1, maxLength: 128 },
+        auth: { type: 'string', minLength: 1, maxLength: 64 },
+      },
+    },
+  },
+} as const;
+
+export const subscribeRequestSchema = {
+  type: 'object',
+  required: ['subscription'],
+  properties: { subscription: subscriptionSchema },
+} as const;
+
+export const unsubscribeRequestSchema = {
+  type: 'object',
+  required: ['endpoint'],
+  properties: { endpoint: { type: 'string', minLength: 1, maxLength: 2048 } },
+} as const;
+
+export const ringRequestSchema = {
+  type: 'object',
+  required: ['recipientUid', 'sessionId', 'callerName', 'callerUid', 'callType'],
+  properties: {
+    recipientUid: uid,
+    sessionId,
+    callerName: { type: 'string', minLength: 1, maxLength: 128 },
+    callerUid: uid,
+    callType: { type: 'string', enum: CALL_TYPES },
+  },
+} as const;
+
+export const cancelRequestSchema = {
+  type: 'object',
+  required: ['recipientUid'],
+  properties: {
+    recipientUid: uid,
+    reason: { type: 'string', enum: CALL_END_REASONS },
+  },
+} as const;
+
+export const sessionParamsSchema = {
+  type: 'object',
+  required: ['sessionId'],
+  properties: { sessionId },
+} as const;
+
+export type PushSubscriptionJSONBody = FromSchema<typeof subscriptionSchema>;
+export type SubscribeRequest = FromSchema<typeof subscribeRequestSchema>;
+export type UnsubscribeRequest = FromSchema<typeof unsubscribeRequestSchema>;
+export type RingRequest = FromSchema<typeof ringRequestSchema>;
+export type CancelRequest = FromSchema<typeof cancelRequestSchema>;
+
+export interface PublicKeyResponse {
+  publicKey: string;
+}
+
+export interface SubscribeResponse {
+  /** true when this endpoint was new to the sender (201), false when known (200) */
+  created: boolean;
+}
+
+/** The answer to a ring, a cancel or a decline: one final outcome per device, or pending. */
+export interface DeliveryCounts {
+  devices: number;
+  delivered: number;
+  purged: number;
+  failed: number;
+  pending: number;
+}
+
+export interface HealthResponse {
+  status: 'ok' | 'unavailable';
+  store: 'ok' | 'unreachable';
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}

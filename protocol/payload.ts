@@ -1,0 +1,98 @@
+/**
+ * The wire format inside the encrypted push (design.md, "Wire format").
+ * The sender builds these, the service worker and the app parse them.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+export const CALL_TYPES = ['audio', 'video'] as const;
+export type CallType = (typeof CALL_TYPES)[number];
+
+export const CALL_END_REASONS = ['cancelled', 'answered', 'declined', 'ended', 'unanswered', 'busy'] as const;
+export type CallEndReason = (typeof CALL_END_REASONS)[number];
+
+export interface IncomingCallPayload {
+  type: 'incoming_call';
+  v: number;
+  sessionId: string;
+  callerName: string;
+  callerUid: string;
+  callType: CallType;
+  /** ms since the epoch, when the call was placed */
+  timestamp: number;
+  /** ms since the epoch; absent in a push sent by the seed's own template */
+  ringUntil?: number;
+  /** lets the worker decline without a user session; absent in the seed's pushes */
+  declineToken?: string;
+}
+
+export interface CallEndedPayload {
+  type: 'call_ended';
+  v: number;
+  sessionId: string;
+  reason: CallEndReason;
+  timestamp: number;
+}
+
+export type PushPayload = IncomingCallPayload | CallEndedPayload;
+
+export type ParseResult =
+  | { ok: true; payload: PushPayload }
+  | { ok: false; error: string; type?: string };
+
+type Fields = Record<string, unknown>;
+
+const str = (o: Fields, k: string): string | undefined =>
+  typeof o[k] === 'string' && (o[k] as string).length > 0 ? (o[k] as string) : undefined;
+const num = (o: Fields, k: string): number | undefined =>
+  typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : undefined;
+const oneOf = <T extends string>(values: readonly T[], v: unknown): v is T =>
+  typeof v === 'string' && (values as readonly string[]).includes(v);
+
+/**
+ * Parses a decrypted push body. Accepts the seed's payload (type, sessionId,
+ * callerName, callerUid, callType, timestamp) as a ring too, so a push sent by
+ * the seed's template rings in RingKit's worker. Never throws: the worker must
+ * show a notification for every push, malformed ones included.
+ */
+export function parsePushPayload(data: string | Fields | null | undefined): ParseResult {
+  let o: unknown = data;
+  if (typeof data === 'string') {
+    try {
+      o = JSON.parse(data);
+    } catch {
+      return { ok: false, error: 'payload is not JSON' };
+    }
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return { ok: false, error: 'payload is not an object' };
+  const f = o as Fields;
+  const type = typeof f.type === 'string' ? f.type : undefined;
+  const sessionId = str(f, 'sessionId');
+  if (!sessionId) return { ok: false, error: 'sessionId missing', type };
+  const timestamp = num(f, 'timestamp') ?? 0;
+  const v = num(f, 'v') ?? PROTOCOL_VERSION;
+
+  if (type === 'incoming_call') {
+    const callerName = str(f, 'callerName');
+    if (!callerName) return { ok: false, error: 'callerName missing', type };
+    const payload: IncomingCallPayload = {
+      type, v, sessionId, callerName,
+      callerUid: str(f, 'callerUid') ?? '',
+      callType: oneOf(CALL_TYPES, f.callType) ? f.callType : 'audio',
+      timestamp,
+    };
+    const ringUntil = num(f, 'ringUntil');
+    if (ringUntil !== undefined) payload.ringUntil = ringUntil;
+    const declineToken = str(f, 'declineToken');
+    if (declineToken) payload.declineToken = declineToken;
+    return { ok: true, payload };
+  }
+  if (type === 'call_ended') {
+    const reason = oneOf(CALL_END_REASONS, f.reason) ? f.reason : 'ended';
+    return { ok: true, payload: { type, v, sessionId, reason, timestamp } };
+  }
+  return { ok: false, error: `unknown type ${JSON.stringify(type)}`, type };
+}
+
+/** Encrypted push bodies are limited to 4096 bytes (RFC 8291 §4); keep well below. */
+export const MAX_PAYLOAD_BYTES = 3072;

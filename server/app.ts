@@ -1,0 +1,99 @@
+import type https from 'node:https';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Tokens } from './auth/tokens';
+import { CallService } from './calls';
+import type { Config } from './config';
+import { callRoutes } from './http/routes/calls';
+import { healthRoutes } from './http/routes/health';
+import { pushRoutes } from './http/routes/push';
+import { ApiError, installErrorHandlers } from './http/errors';
+import { Deliverer } from './push/deliver';
+import { createPushAgent } from './push/transport';
+import { VapidHeaderCache } from './push/vapid-header';
+import type { Secrets } from './secrets';
+import type { DeviceStore } from './store/types';
+
+/** Subscriptions are ~0.5 kB; nothing the API takes comes near this. */
+const BODY_LIMIT = 8 * 1024;
+
+export interface AppOptions {
+  config: Config;
+  secrets: Secrets;
+  store: DeviceStore;
+  logger: FastifyBaseLogger;
+  /** the connection pool to push services; tests pass one that trusts their loopback push service */
+  agent?: https.Agent;
+  /** how long a ring waits for final outcomes before answering with the rest pending */
+  answerWithinMs?: number;
+  attemptTimeoutMs?: number;
+  subscriptionWritesPerMinute?: number;
+  /** serve HTTPS directly (TLS_CERT_FILE, TLS_KEY_FILE) */
+  https?: { cert: Buffer; key: Buffer };
+}
+
+export interface App {
+  http: FastifyInstance;
+  calls: CallService;
+  deliverer: Deliverer;
+}
+
+/** Builds the sender without listening, so tests drive it with inject() or a real socket alike. */
+export async function buildApp(o: AppOptions): Promise<App> {
+  const http = Fastify({
+    ...(o.https ? { https: o.https } : {}),
+    loggerInstance: o.logger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: o.config.trustProxy,
+    // Wrong types are the caller's bug, not something to paper over.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+  }) as unknown as FastifyInstance; // the https variant differs only in its server type
+  installErrorHandlers(http);
+
+  // JSON only: anything else is a 415, not a string to fail validation on.
+  http.removeAllContentTypeParsers();
+  // An empty body on a bodiless POST (decline) is not malformed JSON.
+  http.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new ApiError(400, 'invalid_json', 'the body is not valid JSON'), undefined);
+    }
+  });
+
+  await http.register(rateLimit, {
+    global: false,
+    hook: 'preHandler', // after authentication, so writes are counted per user
+    keyGenerator: (request) => (request.uid ? `uid:${request.uid}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, 'rate_limited', `too many requests: try again in ${Math.ceil(context.ttl / 1000)} s`),
+  });
+
+  const tokens = new Tokens(o.secrets.authSecret);
+  const deliverer = new Deliverer({
+    store: o.store,
+    vapid: new VapidHeaderCache(o.secrets.vapid),
+    agent: o.agent ?? createPushAgent(),
+    logger: o.logger,
+    ...(o.attemptTimeoutMs ? { attemptTimeoutMs: o.attemptTimeoutMs } : {}),
+  });
+  const calls = new CallService({
+    store: o.store,
+    deliverer,
+    tokens,
+    ttlSeconds: o.config.ttlSeconds,
+    answerWithinMs: o.answerWithinMs ?? 3000,
+  });
+
+  await http.register(healthRoutes, { store: o.store });
+  await http.register(pushRoutes, {
+    store: o.store,
+    tokens,
+    vapidPublicKey: o.secrets.vapid.publicKey,
+    pushHosts: o.config.pushHosts,
+    writesPerMinute: o.subscriptionWritesPerMinute ?? 30,
+  });
+  await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
+  return { http, calls, deliverer };
+}

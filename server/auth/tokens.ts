@@ -1,0 +1,80 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+
+/** Why a token was refused; routes turn it into a 401. */
+export class TokenError extends Error {
+  override name = 'TokenError';
+  constructor(
+    readonly code: 'token_missing' | 'token_invalid' | 'token_expired',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DECLINE_AUDIENCE = 'ringkit:decline';
+
+/**
+ * User tokens (HS256, sub = uid, exp; minted by the customer's backend with
+ * RINGKIT_AUTH_SECRET) and decline tokens (minted here, carried in the ring's
+ * payload so the worker can decline without a user session).
+ * Decline tokens are signed with a key derived from the secret, so neither
+ * kind of token can pass for the other.
+ */
+export class Tokens {
+  private readonly userKey: Uint8Array;
+  private readonly declineKey: Uint8Array;
+
+  constructor(authSecret: string) {
+    this.userKey = new TextEncoder().encode(authSecret);
+    this.declineKey = createHmac('sha256', authSecret).update('ringkit/decline-token/v1').digest();
+  }
+
+  async verifyUser(token: string | undefined): Promise<string> {
+    const { payload } = await verify(token, this.userKey, {});
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 128) {
+      throw new TokenError('token_invalid', 'the user token has no valid sub (the user id)');
+    }
+    if (typeof payload.exp !== 'number') throw new TokenError('token_invalid', 'the user token must carry exp');
+    return payload.sub;
+  }
+
+  signDecline(uid: string, sessionId: string, expiresAt: number): Promise<string> {
+    return new SignJWT({ sid: sessionId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(uid)
+      .setAudience(DECLINE_AUDIENCE)
+      .setExpirationTime(Math.ceil(expiresAt / 1000))
+      .sign(this.declineKey);
+  }
+
+  async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string }> {
+    const { payload } = await verify(token, this.declineKey, { audience: DECLINE_AUDIENCE });
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+      throw new TokenError('token_invalid', 'the decline token is malformed');
+    }
+    return { uid: payload.sub, sessionId: payload.sid };
+  }
+}
+
+async function verify(token: string | undefined, key: Uint8Array, options: { audience?: string }) {
+  if (!token) throw new TokenError('token_missing', 'send Authorization: Bearer <token>');
+  try {
+    return await jwtVerify(token, key, { algorithms: ['HS256'], ...options });
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw new TokenError('token_expired', 'the token has expired');
+    throw new TokenError('token_invalid', 'the token is not valid');
+  }
+}
+
+/** Constant-time comparison of secrets of any length (hashing first evens the lengths). */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function bearerToken(authorization: string | undefined): string | undefined {
+  const m = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+  return m?.[1];
+}

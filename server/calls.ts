@@ -1,0 +1,53 @@
+import type { DeliveryCounts, RingRequest } from '../protocol/api';
+import { PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
+import { callTopic } from '../protocol/topic';
+import type { Tokens } from './auth/tokens';
+import type { Deliverer } from './push/deliver';
+import type { DeviceStore } from './store/types';
+
+/** A decline clicked on a notification still on screen after the ring ended is still worth hearing. */
+const DECLINE_TOKEN_GRACE_MS = 10 * 60_000;
+
+export interface CallServiceOptions {
+  store: DeviceStore;
+  deliverer: Deliverer;
+  tokens: Tokens;
+  ttlSeconds: number;
+  /** how long a ring or cancel waits for final outcomes before it answers with the rest pending */
+  answerWithinMs: number;
+}
+
+/** Rings a callee's devices and stops them ringing: the sender's reason to exist. */
+export class CallService {
+  constructor(private readonly o: CallServiceOptions) {}
+
+  async ring(call: RingRequest): Promise<DeliveryCounts> {
+    const now = Date.now();
+    const ringUntil = now + this.o.ttlSeconds * 1000;
+    const payload: IncomingCallPayload = {
+      type: 'incoming_call',
+      v: PROTOCOL_VERSION,
+      sessionId: call.sessionId,
+      callerName: call.callerName,
+      callerUid: call.callerUid,
+      callType: call.callType,
+      timestamp: now,
+      ringUntil,
+      declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
+    };
+    return this.send(call.recipientUid, payload, ringUntil);
+  }
+
+  /** call_ended to every device of the callee, under the ring's Topic so it replaces a ring still queued. */
+  end(sessionId: string, recipientUid: string, reason: CallEndReason): Promise<DeliveryCounts> {
+    const now = Date.now();
+    const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
+    return this.send(recipientUid, payload, now + this.o.ttlSeconds * 1000);
+  }
+
+  private async send(uid: string, payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {
+    const devices = await this.o.store.listByUser(uid);
+    const { counts } = await this.o.deliverer.deliver(devices, { payload, topic: callTopic(payload.sessionId), deadline }, this.o.answerWithinMs);
+    return counts;
+  }
+}

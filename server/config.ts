@@ -1,0 +1,139 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+
+/** Push services the sender may post to unless RINGKIT_PUSH_HOSTS says otherwise (SSRF guard). */
+export const PUBLIC_PUSH_HOSTS = [
+  'fcm.googleapis.com', // Chrome, Edge on Android, Opera, Samsung Internet
+  'updates.push.services.mozilla.com', // Firefox
+  'web.push.apple.com', // Safari, iOS Home Screen apps
+  '*.notify.windows.com', // Edge on Windows (WNS)
+];
+
+export const TTL_MIN = 30;
+export const TTL_MAX = 60;
+
+export interface Config {
+  /** true unless NODE_ENV=production */
+  development: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  vapid: { publicKey: string | undefined; privateKey: string | undefined; subject: string };
+  apiKey: string | undefined;
+  authSecret: string | undefined;
+  pushHosts: string[];
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** the sender sits behind a TLS-terminating proxy */
+  trustProxy: boolean;
+  ttlSeconds: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DEV_VAPID_SUBJECT = 'mailto:ringkit-dev@example.com';
+
+/**
+ * Reads and checks the environment (design.md, "Configuration"). Secrets that
+ * are "required" may still be missing here: in development they are generated
+ * into the data dir at start (see secrets.ts), in production start fails.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const development = env.NODE_ENV !== 'production';
+  const port = parseIntIn(env.PORT ?? '8080', 'PORT', 0, 65535);
+  const host = env.HOST?.trim() || '127.0.0.1';
+
+  const subject = env.VAPID_SUBJECT?.trim();
+  if (!subject && !development) throw new ConfigError('VAPID_SUBJECT is required in production (mailto:you@example.com or https://your.site)');
+  const vapidSubject = subject || DEV_VAPID_SUBJECT;
+  const subjectProblem = checkVapidSubject(vapidSubject);
+  if (subjectProblem) throw new ConfigError(`VAPID_SUBJECT ${subjectProblem}`);
+
+  const publicKey = env.VAPID_PUBLIC_KEY?.trim() || undefined;
+  const privateKey = env.VAPID_PRIVATE_KEY?.trim() || undefined;
+  if (!publicKey !== !privateKey) throw new ConfigError('set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither');
+
+  const certFile = env.TLS_CERT_FILE?.trim();
+  const keyFile = env.TLS_KEY_FILE?.trim();
+  if (!certFile !== !keyFile) throw new ConfigError('set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
+
+  const trustProxy = isTrue(env.RINGKIT_TRUST_PROXY);
+  const tls = certFile && keyFile ? { certFile, keyFile } : undefined;
+  // Push only works on secure origins: a production sender on plain HTTP is
+  // only reachable safely from this machine, or through a TLS proxy.
+  if (!development && !tls && !trustProxy && !isLoopback(host)) {
+    throw new ConfigError(
+      `refusing plain HTTP on ${host} in production: set TLS_CERT_FILE and TLS_KEY_FILE, or RINGKIT_TRUST_PROXY=1 behind a TLS-terminating proxy`,
+    );
+  }
+
+  const pushHosts = env.RINGKIT_PUSH_HOSTS?.trim()
+    ? env.RINGKIT_PUSH_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
+    : PUBLIC_PUSH_HOSTS;
+
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite store)');
+  }
+
+  return {
+    development,
+    port,
+    host,
+    dataDir: resolve(env.RINGKIT_DATA_DIR?.trim() || './data'),
+    databaseUrl,
+    vapid: { publicKey, privateKey, subject: vapidSubject },
+    apiKey: env.RINGKIT_API_KEY || undefined,
+    authSecret: env.RINGKIT_AUTH_SECRET || undefined,
+    pushHosts,
+    tls,
+    trustProxy,
+    ttlSeconds: parseIntIn(env.RINGKIT_TTL ?? String(TTL_MIN), 'RINGKIT_TTL', TTL_MIN, TTL_MAX),
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+  };
+}
+
+/**
+ * RFC 8292 §2.1 asks for a mailto: or https: contact; Apple answers 403
+ * BadJwtToken for anything else, for a localhost address and for spaces.
+ * Returns what is wrong, or undefined.
+ */
+export function checkVapidSubject(subject: string): string | undefined {
+  if (/\s/.test(subject)) return 'must not contain spaces';
+  let url: URL;
+  try {
+    url = new URL(subject);
+  } catch {
+    return `must be a mailto: or https: URL, got ${JSON.stringify(subject)}`;
+  }
+  if (url.protocol === 'mailto:') {
+    const at = url.pathname.lastIndexOf('@');
+    const domain = at > 0 ? url.pathname.slice(at + 1).toLowerCase() : '';
+    if (!domain) return 'must be mailto:someone@domain';
+    if (domain === 'localhost' || domain.endsWith('.localhost')) return 'must not be a localhost address (Apple rejects it)';
+    return undefined;
+  }
+  if (url.protocol === 'https:') {
+    if (url.hostname === 'localhost' || isIP(url.hostname.replace(/^\[|\]$/g, ''))) return 'must name a public https site, not localhost';
+    return undefined;
+  }
+  return 'must start with mailto: or https:';
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+function parseIntIn(raw: string, name: string, min: number, max: number): number {
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function isTrue(v: string | undefined): boolean {
+  return v !== undefined && /^(1|true|yes)$/i.test(v.trim());
+}

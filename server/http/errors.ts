@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ApiErrorBody } from '../../protocol/api';
+import { TokenError } from '../auth/tokens';
+
+/** An error the API answers as it is: a status, a stable code, a message for the caller. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: string, message: string): ApiErrorBody {
+  return { error: { code, message } };
+}
+
+/** Fastify's own client errors, named for the caller. */
+const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: 'the request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'send Content-Type: application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_request', message: 'Content-Length does not match the body' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'the body is not valid JSON' },
+};
+
+/** Every error leaves as {"error":{"code","message"}}; a 5xx never carries its details. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | ApiError | TokenError, request, reply) => {
+    if (err instanceof ApiError) return reply.code(err.statusCode).send(errorBody(err.code, err.message));
+    if (err instanceof TokenError) {
+      return reply.code(401).header('WWW-Authenticate', 'Bearer').send(errorBody(err.code, err.message));
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      return reply.code(400).send(errorBody('invalid_request', fe.message));
+    }
+    const known = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+    if (known) return reply.code(known.status).send(errorBody(known.code, known.message ?? fe.message));
+    if (fe instanceof SyntaxError || (fe.statusCode === 400 && /JSON/i.test(fe.message))) {
+      return reply.code(400).send(errorBody('invalid_json', 'the body is not valid JSON'));
+    }
+    const status = fe.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send(errorBody(status === 429 ? 'rate_limited' : 'bad_request', fe.message));
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.code(status >= 500 && status < 600 ? status : 500).send(errorBody('internal_error', 'internal error'));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  API_PATHS,
+  cancelRequestSchema,
+  ringRequestSchema,
+  sessionParamsSchema,
+  type CancelRequest,
+  type DeliveryCounts,
+  type RingRequest,
+} from '../../../protocol/api';
+import { bearerToken, type Tokens } from '../../auth/tokens';
+import type { CallService } from '../../calls';
+import { requireApiKey } from '../auth-hooks';
+import { ApiError } from '../errors';
+
+export interface CallRoutesOptions {
+  calls: CallService;
+  tokens: Tokens;
+  apiKey: string;
+  /** declines per client address per minute */
+  declinesPerMinute: number;
+}
+
+type SessionParams = { sessionId: string };
+
+export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Promise<void> {
+  const onRequest = requireApiKey(o.apiKey);
+
+  app.post<{ Body: RingRequest }>(
+    API_PATHS.calls,
+    { schema: { body: ringRequestSchema }, onRequest },
+    async (request): Promise<DeliveryCounts> => o.calls.ring(request.body),
+  );
+
+  app.post<{ Body: CancelRequest; Params: SessionParams }>(
+    API_PATHS.cancel(':sessionId'),
+    { schema: { body: cancelRequestSchema, params: sessionParamsSchema }, onRequest },
+    async (request): Promise<DeliveryCounts> =>
+      o.calls.end(request.params.sessionId, request.body.recipientUid, request.body.reason ?? 'cancelled'),
+  );
+
+  // The worker calls this from a notification's Decline button: no user
+  // session there, only the token the ring carried, bound to call and callee.
+  app.post<{ Params: SessionParams }>(
+    API_PATHS.decline(':sessionId'),
+    {
+      schema: { params: sessionParamsSchema },
+      config: { rateLimit: { max: o.declinesPerMinute, timeWindow: 60_000 } },
+    },
+    async (request): Promise<DeliveryCounts> => {
+      const { uid, sessionId } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
+      if (sessionId !== request.params.sessionId) {
+        throw new ApiError(403, 'token_wrong_session', 'this decline token is for another call');
+      }
+      request.log.info({ uid, sessionId }, 'call declined from a notification');
+      return o.calls.end(sessionId, uid, 'declined');
+    },
+  );
+}

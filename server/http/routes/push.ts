@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  API_PATHS,
+  subscribeRequestSchema,
+  unsubscribeRequestSchema,
+  type PublicKeyResponse,
+  type SubscribeRequest,
+  type SubscribeResponse,
+  type UnsubscribeRequest,
+} from '../../../protocol/api';
+import type { Tokens } from '../../auth/tokens';
+import { checkSubscription } from '../../push/subscription-check';
+import type { DeviceStore } from '../../store/types';
+import { requireUser } from '../auth-hooks';
+import { ApiError } from '../errors';
+
+export interface PushRoutesOptions {
+  store: DeviceStore;
+  tokens: Tokens;
+  vapidPublicKey: string;
+  pushHosts: readonly string[];
+  /** subscription writes per user per minute */
+  writesPerMinute: number;
+}
+
+const USER_AGENT_MAX = 512;
+
+export async function pushRoutes(app: FastifyInstance, o: PushRoutesOptions): Promise<void> {
+  const onRequest = requireUser(o.tokens);
+  const config = { rateLimit: { max: o.writesPerMinute, timeWindow: 60_000 } };
+
+  app.get(API_PATHS.publicKey, async (): Promise<PublicKeyResponse> => ({ publicKey: o.vapidPublicKey }));
+
+  app.post<{ Body: SubscribeRequest }>(
+    API_PATHS.subscriptions,
+    { schema: { body: subscribeRequestSchema }, onRequest, config },
+    async (request, reply): Promise<SubscribeResponse> => {
+      const { subscription } = request.body;
+      const problem = checkSubscription(subscription, o.pushHosts);
+      if (problem) throw new ApiError(400, problem.code, problem.message);
+      const { created } = await o.store.upsert({
+        uid: request.uid!,
+        endpoint: subscription.endpoint,
+        p256dh: subscription.keys.p256dh,
+        auth: subscription.keys.auth,
+        userAgent: request.headers['user-agent']?.slice(0, USER_AGENT_MAX) ?? null,
+      });
+      reply.code(created ? 201 : 200);
+      return { created };
+    },
+  );
+
+  app.delete<{ Body: UnsubscribeRequest }>(
+    API_PATHS.subscriptions,
+    { schema: { body: unsubscribeRequestSchema }, onRequest, config },
+    async (request, reply) => {
+      const { endpoint } = request.body;
+      if (await o.store.remove(request.uid!, endpoint)) return reply.code(204).send();
+      const device = await o.store.findByEndpoint(endpoint);
+      if (device) throw new ApiError(403, 'not_your_device', 'this device belongs to another user');
+      throw new ApiError(404, 'device_not_found', 'no device with this endpoint');
+    },
+  );
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { buildApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { loadSecrets } from './secrets';
+import { openStore } from './store/open-store';
+
+/** How long a stopping sender waits for rings still retrying. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** The sender's process: configuration, logging, listening and a graceful stop. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'headers.authorization'],
+  });
+  const secrets = await loadSecrets(config);
+  for (const file of secrets.generated) logger.warn({ file }, 'generated a secret on first run (mode 0600): keep it, and never commit it');
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const app = await buildApp({
+    config,
+    secrets,
+    store,
+    logger,
+    ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new requests, finishing rings in flight');
+    const timer = setTimeout(() => {
+      logger.error('rings did not finish in time: exiting anyway');
+      process.exit(1);
+    }, DRAIN_TIMEOUT_MS + 2000);
+    timer.unref();
+    await app.http.close();
+    await Promise.race([app.deliverer.drain(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  const address = await app.http.listen({ port: config.port, host: config.host });
+  logger.info(
+    { address, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development },
+    'RingKit sender listening',
+  );
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`ringkit: ${err.message}\n`);
+  } else {
+    process.stderr.write(`ringkit: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,174 @@
+import type https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import webpush from 'web-push';
+import type { DeliveryCounts } from '../../protocol/api';
+import type { PushPayload } from '../../protocol/payload';
+import type { Device, DeviceStore } from '../store/types';
+import { judge, outcomeLabel, retryDelay, type Attempt } from './outcome';
+import { postPush, type PushRequest } from './transport';
+import type { VapidHeaderCache } from './vapid-header';
+
+export interface PushMessage {
+  payload: PushPayload;
+  topic: string;
+  /** ms since the epoch: no attempt starts after it, and no push service keeps the message past it */
+  deadline: number;
+}
+
+export type DeviceResult = 'delivered' | 'purged' | 'failed';
+
+export interface DelivererOptions {
+  store: DeviceStore;
+  vapid: VapidHeaderCache;
+  agent: https.Agent;
+  logger: Logger;
+  /** pushes in flight to one push service at once */
+  perOriginConcurrency?: number;
+  /** bound on one attempt, connect to answer */
+  attemptTimeoutMs?: number;
+  random?: () => number;
+}
+
+export interface Delivery {
+  /** counts once every device has a final outcome, or when the answer bound passed (the rest pending) */
+  counts: DeliveryCounts;
+  /** resolves when every device has a final outcome */
+  settled: Promise<DeliveryCounts>;
+}
+
+/**
+ * Fans one message out to devices: urgency high, the call's Topic, a TTL that
+ * never outlives the ring, retries while the ring is still worth ringing, and
+ * purges of devices the push service says are gone (design.md, "Delivery outcomes").
+ */
+export class Deliverer {
+  private readonly limits = new Map<string, LimitFunction>();
+  private readonly perOrigin: number;
+  private readonly attemptTimeoutMs: number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: DelivererOptions) {
+    this.perOrigin = options.perOriginConcurrency ?? 32;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
+  }
+
+  async deliver(devices: Device[], message: PushMessage, answerWithinMs: number): Promise<Delivery> {
+    const tally = { devices: devices.length, delivered: 0, purged: 0, failed: 0 };
+    const body = JSON.stringify(message.payload);
+    const settled = Promise.all(
+      devices.map(async (device) => {
+        tally[await this.deliverToDevice(device, body, message)] += 1;
+      }),
+    ).then(() => ({ ...tally, pending: 0 }));
+    this.track(settled);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, answerWithinMs);
+    });
+    await Promise.race([settled, bound]);
+    clearTimeout(timer);
+    const pending = tally.devices - tally.delivered - tally.purged - tally.failed;
+    return { counts: { ...tally, pending }, settled };
+  }
+
+  /** Resolves when every delivery started so far has settled (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private async deliverToDevice(device: Device, body: string, message: PushMessage): Promise<DeviceResult> {
+    const { logger, random } = this.options;
+    const startedAt = new Date();
+    const log = logger.child({ deviceId: device.id, uid: device.uid, sessionId: message.payload.sessionId, type: message.payload.type });
+    let request: PushRequest;
+    try {
+      request = buildPushRequest(device, body, message, this.options.vapid.authorization(device.endpoint));
+    } catch (err) {
+      // A device the store should never have accepted (keys that fail encryption).
+      log.error({ err }, 'push could not be built');
+      await this.record(device, 'failed:unencryptable');
+      return 'failed';
+    }
+    const limit = this.limitFor(device.endpoint);
+    for (let attemptNo = 1; ; attemptNo += 1) {
+      const remaining = message.deadline - Date.now();
+      if (remaining <= 0) return this.fail(device, 'expired', log);
+      // TTL counts from when the push service receives it: shrink it on retries
+      // so a retried ring still expires with the call (a late ring is worse than none).
+      request.headers.TTL = ttlSeconds(message.deadline);
+      const attempt: Attempt = await limit(() => postPush(request, this.options.agent, Math.min(this.attemptTimeoutMs, remaining)));
+      const verdict = judge(attempt);
+      const label = outcomeLabel(attempt);
+      if (verdict.kind === 'delivered') {
+        await this.record(device, 'delivered');
+        return 'delivered';
+      }
+      if (verdict.kind === 'gone') {
+        log.info({ status: label }, 'push service says the subscription is gone: purging the device');
+        await this.options.store.purge(device.endpoint, startedAt).catch((err: unknown) => log.error({ err }, 'purge failed'));
+        return 'purged';
+      }
+      if (verdict.kind === 'rejected') {
+        log.warn({ status: label }, 'push service rejected the push (VAPID key, payload or subscription keys?): keeping the device');
+        return this.fail(device, label, log);
+      }
+      const delay = retryDelay(attemptNo, verdict.retryAfterMs, random);
+      if (Date.now() + delay >= message.deadline) return this.fail(device, label, log);
+      log.debug({ status: label, delay, attemptNo }, 'transient push failure: retrying');
+      await sleep(delay);
+    }
+  }
+
+  private async fail(device: Device, label: string, log: Logger): Promise<DeviceResult> {
+    log.debug({ outcome: label }, 'push not delivered');
+    await this.record(device, `failed:${label}`);
+    return 'failed';
+  }
+
+  private async record(device: Device, outcome: string): Promise<void> {
+    // A store hiccup must not turn a delivered ring into an error.
+    await this.options.store
+      .recordOutcome(device.endpoint, outcome, new Date())
+      .catch((err: unknown) => this.options.logger.warn({ err, deviceId: device.id }, 'could not record the push outcome'));
+  }
+
+  private limitFor(endpoint: string): LimitFunction {
+    // One slow or hanging push service must not hold the slots of the others.
+    const origin = new URL(endpoint).origin;
+    let limit = this.limits.get(origin);
+    if (!limit) {
+      limit = pLimit(this.perOrigin);
+      this.limits.set(origin, limit);
+    }
+    return limit;
+  }
+}
+
+/** web-push encrypts (aes128gcm) and sets the headers; its typings do not admit `vapidDetails: null`. */
+function buildPushRequest(device: Device, body: string, message: PushMessage, authorization: string): PushRequest {
+  const details = webpush.generateRequestDetails(
+    { endpoint: device.endpoint, keys: { p256dh: device.p256dh, auth: device.auth } },
+    body,
+    {
+      // Signed once per origin by VapidHeaderCache: web-push would re-sign for every push.
+      vapidDetails: null,
+      headers: { Authorization: authorization },
+      TTL: ttlSeconds(message.deadline),
+      urgency: 'high', // RFC 8030 §5.3: meant for "incoming phone call"
+      topic: message.topic,
+      contentEncoding: 'aes128gcm',
+    } as unknown as webpush.RequestOptions,
+  );
+  return { endpoint: details.endpoint, headers: details.headers as Record<string, string | number>, body: details.body as Buffer };
+}
+
+function ttlSeconds(deadline: number): number {
+  return Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+}

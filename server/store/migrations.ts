@@ -1,0 +1,61 @@
+/**
+ * The device schema as ordered migrations, shared by the SQLite and
+ * PostgreSQL stores. Append new migrations; never edit an applied one.
+ */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Column types that differ between the dialects: the only dialect-specific part of the schema. */
+interface ColumnTypes {
+  /** SQLite keeps instants as integer epoch milliseconds; PostgreSQL as timestamptz. */
+  timestamp: string;
+}
+
+const columnTypes: Record<Dialect, ColumnTypes> = {
+  sqlite: { timestamp: 'INTEGER' },
+  postgres: { timestamp: 'TIMESTAMPTZ' },
+};
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** Statements run in order, in one transaction together with recording the version. */
+  statements: (types: ColumnTypes) => string[];
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'devices',
+    statements: (t) => [
+      `CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        uid TEXT NOT NULL,
+        endpoint TEXT NOT NULL UNIQUE,
+        p256dh TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        user_agent TEXT,
+        created_at ${t.timestamp} NOT NULL,
+        updated_at ${t.timestamp} NOT NULL,
+        last_outcome TEXT,
+        last_outcome_at ${t.timestamp}
+      )`,
+      'CREATE INDEX devices_uid_idx ON devices (uid)',
+    ],
+  },
+];
+
+export const createMigrationsTable =
+  'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)';
+
+/** Migrations not yet applied, oldest first, with their SQL for the dialect. */
+export function pendingMigrations(
+  dialect: Dialect,
+  applied: Iterable<number>,
+): { version: number; name: string; statements: string[] }[] {
+  const done = new Set(applied);
+  return [...migrations]
+    .sort((a, b) => a.version - b.version)
+    .filter((m) => !done.has(m.version))
+    .map((m) => ({ version: m.version, name: m.name, statements: m.statements(columnTypes[dialect]) }));
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { createMigrationsTable, pendingMigrations } from './migrations';
+import type { Device, DeviceStore, NewDevice } from './types';
+
+/** Serialises migrations of one database across sender processes ("RingKit" in ASCII). */
+const MIGRATION_LOCK_ID = 0x52696e674b6974n;
+
+export interface PostgresStoreOptions {
+  poolSize?: number;
+  /** Errors of idle pooled connections (e.g. the server restarted); default: console.warn. */
+  onError?: (err: Error) => void;
+}
+
+interface DeviceRow {
+  id: string;
+  uid: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  user_agent: string | null;
+  created_at: Date;
+  updated_at: Date;
+  last_outcome: string | null;
+  last_outcome_at: Date | null;
+}
+
+function toDevice(row: DeviceRow): Device {
+  return {
+    id: row.id,
+    uid: row.uid,
+    endpoint: row.endpoint,
+    p256dh: row.p256dh,
+    auth: row.auth,
+    userAgent: row.user_agent,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastOutcome: row.last_outcome,
+    lastOutcomeAt: row.last_outcome_at,
+  };
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  // A checked-out client is not covered by the pool's error listener; without
+  // one, a connection lost mid-migration would crash the process.
+  const ignore = () => {};
+  client.on('error', ignore);
+  let failure: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    // Held until COMMIT: concurrent starters wait here, then see the versions applied.
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_ID.toString()]);
+    await client.query(createMigrationsTable);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    for (const m of pendingMigrations('postgres', rows.map((r) => r.version))) {
+      for (const sql of m.statements) await client.query(sql);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    failure = err instanceof Error ? err : new Error(String(err));
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.off('error', ignore);
+    // Passing the error discards the connection instead of pooling a broken one.
+    client.release(failure);
+  }
+}
+
+/** A device store in a PostgreSQL database; applies missing migrations first. */
+export async function openPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<DeviceStore> {
+  const onError =
+    options.onError ?? ((err: Error) => console.warn(`ringkit: PostgreSQL connection error: ${err.message}`));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // Fail fast when the server is unreachable instead of queueing forever.
+    connectionTimeoutMillis: 3000,
+    statement_timeout: 5000,
+    // Client-side too: statement_timeout cannot fire when the network, not the server, hangs.
+    query_timeout: 6000,
+    keepAlive: true,
+    application_name: 'ringkit',
+  });
+  // Idle clients emit 'error' when the server goes away; unhandled, that kills the process.
+  pool.on('error', onError);
+
+  try {
+    await migrate(pool);
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+
+  let closed = false;
+  return {
+    kind: 'postgres',
+    async upsert(device: NewDevice) {
+      const id = randomUUID();
+      // ON CONFLICT is atomic even under concurrent inserts of the same endpoint.
+      const { rows } = await pool.query<DeviceRow>(
+        `INSERT INTO devices (id, uid, endpoint, p256dh, auth, user_agent, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         ON CONFLICT (endpoint) DO UPDATE SET
+           uid = excluded.uid,
+           p256dh = excluded.p256dh,
+           auth = excluded.auth,
+           user_agent = excluded.user_agent,
+           updated_at = excluded.updated_at
+         RETURNING *`,
+        [id, device.uid, device.endpoint, device.p256dh, device.auth, device.userAgent, new Date()],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('upsert returned no row');
+      // The fresh id only survives when the row was inserted rather than updated.
+      return { device: toDevice(row), created: row.id === id };
+    },
+    async findByEndpoint(endpoint) {
+      const { rows } = await pool.query<DeviceRow>('SELECT * FROM devices WHERE endpoint = $1', [endpoint]);
+      const row = rows[0];
+      return row ? toDevice(row) : undefined;
+    },
+    async listByUser(uid) {
+      const { rows } = await pool.query<DeviceRow>(
+        'SELECT * FROM devices WHERE uid = $1 ORDER BY created_at, id',
+        [uid],
+      );
+      return rows.map(toDevice);
+    },
+    async remove(uid, endpoint) {
+      const { rowCount } = await pool.query('DELETE FROM devices WHERE uid = $1 AND endpoint = $2', [
+        uid,
+        endpoint,
+      ]);
+      return (rowCount ?? 0) > 0;
+    },
+    async purge(endpoint, notUpdatedSince) {
+      const { rowCount } = await pool.query(
+        'DELETE FROM devices WHERE endpoint = $1 AND updated_at <= $2',
+        [endpoint, notUpdatedSince],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+    async recordOutcome(endpoint, outcome, at) {
+      await pool.query('UPDATE devices SET last_outcome = $1, last_outcome_at = $2 WHERE endpoint = $3', [
+        outcome,
+        at,
+        endpoint,
+      ]);
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      // pool.end() throws when called twice.
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { createMigrationsTable, pendingMigrations } from './migrations';
+import type { Device, DeviceStore, NewDevice } from './types';
+
+interface DeviceRow {
+  id: string;
+  uid: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  user_agent: string | null;
+  created_at: number;
+  updated_at: number;
+  last_outcome: string | null;
+  last_outcome_at: number | null;
+}
+
+function toDevice(row: DeviceRow): Device {
+  return {
+    id: row.id,
+    uid: row.uid,
+    endpoint: row.endpoint,
+    p256dh: row.p256dh,
+    auth: row.auth,
+    userAgent: row.user_agent,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    lastOutcome: row.last_outcome,
+    lastOutcomeAt: row.last_outcome_at === null ? null : new Date(row.last_outcome_at),
+  };
+}
+
+function migrate(db: Database.Database): void {
+  // IMMEDIATE takes the write lock up front, so two processes opening a fresh
+  // file at once serialise here instead of both applying version 1.
+  db.transaction(() => {
+    db.exec(createMigrationsTable);
+    const applied = db
+      .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+      .all()
+      .map((r) => r.version);
+    const record = db.prepare<[number]>('INSERT INTO schema_migrations (version) VALUES (?)');
+    for (const m of pendingMigrations('sqlite', applied)) {
+      for (const sql of m.statements) db.exec(sql);
+      record.run(m.version);
+    }
+  }).immediate();
+}
+
+/** A device store in one SQLite file (created, with its directory, if missing). */
+export async function openSqliteStore(file: string): Promise<DeviceStore> {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    // busy_timeout first: switching to WAL needs a lock another process may hold.
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  type UpsertParams = {
+    id: string;
+    uid: string;
+    endpoint: string;
+    p256dh: string;
+    auth: string;
+    userAgent: string | null;
+    now: number;
+  };
+  // One statement, so a concurrent registration of the same endpoint (another
+  // process) cannot slip in between a lookup and an insert.
+  const upsert = db.prepare<[UpsertParams], DeviceRow>(
+    `INSERT INTO devices (id, uid, endpoint, p256dh, auth, user_agent, created_at, updated_at)
+     VALUES (@id, @uid, @endpoint, @p256dh, @auth, @userAgent, @now, @now)
+     ON CONFLICT (endpoint) DO UPDATE SET
+       uid = excluded.uid,
+       p256dh = excluded.p256dh,
+       auth = excluded.auth,
+       user_agent = excluded.user_agent,
+       updated_at = excluded.updated_at
+     RETURNING *`,
+  );
+  const findByEndpoint = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE endpoint = ?');
+  const listByUser = db.prepare<[string], DeviceRow>(
+    'SELECT * FROM devices WHERE uid = ? ORDER BY created_at, id',
+  );
+  const remove = db.prepare<[string, string]>('DELETE FROM devices WHERE uid = ? AND endpoint = ?');
+  const purge = db.prepare<[string, number]>('DELETE FROM devices WHERE endpoint = ? AND updated_at <= ?');
+  const recordOutcome = db.prepare<[string, number, string]>(
+    'UPDATE devices SET last_outcome = ?, last_outcome_at = ? WHERE endpoint = ?',
+  );
+  const ping = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
+
+  return {
+    kind: 'sqlite',
+    async upsert(device: NewDevice) {
+      const id = randomUUID();
+      const row = upsert.get({ ...device, id, now: Date.now() });
+      if (!row) throw new Error('upsert returned no row');
+      // The fresh id only survives when the row was inserted rather than updated.
+      return { device: toDevice(row), created: row.id === id };
+    },
+    async findByEndpoint(endpoint) {
+      const row = findByEndpoint.get(endpoint);
+      return row ? toDevice(row) : undefined;
+    },
+    async listByUser(uid) {
+      return listByUser.all(uid).map(toDevice);
+    },
+    async remove(uid, endpoint) {
+      return remove.run(uid, endpoint).changes > 0;
+    },
+    async purge(endpoint, notUpdatedSince) {
+      return purge.run(endpoint, notUpdatedSince.getTime()).changes > 0;
+    },
+    async recordOutcome(endpoint, outcome, at) {
+      recordOutcome.run(outcome, at.getTime(), endpoint);
+    },
+    async ping() {
+      if (ping.get()?.ok !== 1) throw new Error('SQLite ping returned no row');
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,346 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { migrations } from '../server/store/migrations';
+import { openStore } from '../server/store/open-store';
+import { openPostgresStore } from '../server/store/postgres';
+import type { DeviceStore, NewDevice } from '../server/store/types';
+import { cleanupStores, closeStores, postgresFactory, storeFactories } from './support/stores';
+
+afterEach(closeStores);
+afterAll(cleanupStores);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const allVersions = migrations.map((m) => m.version).sort((a, b) => a - b);
+
+let seq = 0;
+function newDevice(overrides: Partial<NewDevice> = {}): NewDevice {
+  seq++;
+  return {
+    uid: 'alice',
+    endpoint: `https://push.example.net/send/${seq}-${Math.random().toString(36).slice(2)}`,
+    p256dh: `p256dh-${seq}`,
+    auth: `auth-${seq}`,
+    userAgent: 'Mozilla/5.0 (test)',
+    ...overrides,
+  };
+}
+
+describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
+  it('reports its kind', async () => {
+    const store = await factory.open();
+    expect(store.kind).toBe(factory.name);
+  });
+
+  it('inserts a new endpoint', async () => {
+    const store = await factory.open();
+    const input = newDevice({ userAgent: null });
+    const before = Date.now();
+    const { device, created } = await store.upsert(input);
+    const after = Date.now();
+
+    expect(created).toBe(true);
+    expect(device).toMatchObject({ ...input, lastOutcome: null, lastOutcomeAt: null });
+    expect(device.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(device.createdAt).toBeInstanceOf(Date);
+    expect(device.createdAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(device.createdAt.getTime()).toBeLessThanOrEqual(after);
+    expect(device.updatedAt.getTime()).toBe(device.createdAt.getTime());
+    expect(await store.findByEndpoint(input.endpoint)).toEqual(device);
+    expect(await store.findByEndpoint('https://push.example.net/unknown')).toBeUndefined();
+  });
+
+  it('updates a known endpoint: keys, user agent and owner replaced, createdAt kept', async () => {
+    const store = await factory.open();
+    const first = await store.upsert(newDevice({ uid: 'alice' }));
+    await sleep(5);
+    const again = {
+      uid: 'bob',
+      endpoint: first.device.endpoint,
+      p256dh: 'new-p256dh',
+      auth: 'new-auth',
+      userAgent: 'Other/2.0',
+    };
+    const second = await store.upsert(again);
+
+    expect(second.created).toBe(false);
+    expect(second.device).toMatchObject(again);
+    expect(second.device.id).toBe(first.device.id);
+    expect(second.device.createdAt).toEqual(first.device.createdAt);
+    expect(second.device.updatedAt.getTime()).toBeGreaterThan(first.device.updatedAt.getTime());
+    expect(await store.findByEndpoint(again.endpoint)).toEqual(second.device);
+  });
+
+  it('moves a device to the user who registered it last', async () => {
+    const store = await factory.open();
+    const { device } = await store.upsert(newDevice({ uid: 'alice' }));
+    await store.upsert(newDevice({ uid: 'alice' }));
+    await store.upsert({ ...newDevice({ uid: 'bob' }), endpoint: device.endpoint });
+
+    const alice = await store.listByUser('alice');
+    const bob = await store.listByUser('bob');
+    expect(alice.map((d) => d.endpoint)).not.toContain(device.endpoint);
+    expect(alice).toHaveLength(1);
+    expect(bob.map((d) => d.endpoint)).toEqual([device.endpoint]);
+    expect(bob[0]?.id).toBe(device.id);
+  });
+
+  it('lists the devices of one user only', async () => {
+    const store = await factory.open();
+    const a1 = (await store.upsert(newDevice({ uid: 'alice' }))).device;
+    await sleep(2);
+    const a2 = (await store.upsert(newDevice({ uid: 'alice' }))).device;
+    const b1 = (await store.upsert(newDevice({ uid: 'bob' }))).device;
+
+    const alice = await store.listByUser('alice');
+    expect(alice).toHaveLength(2);
+    expect(alice).toEqual(expect.arrayContaining([a1, a2]));
+    expect(await store.listByUser('bob')).toEqual([b1]);
+    expect(await store.listByUser('carol')).toEqual([]);
+  });
+
+  it("removes only the user's own device", async () => {
+    const store = await factory.open();
+    const { device } = await store.upsert(newDevice({ uid: 'alice' }));
+
+    expect(await store.remove('mallory', device.endpoint)).toBe(false);
+    expect(await store.findByEndpoint(device.endpoint)).toEqual(device);
+
+    expect(await store.remove('alice', device.endpoint)).toBe(true);
+    expect(await store.findByEndpoint(device.endpoint)).toBeUndefined();
+    expect(await store.listByUser('alice')).toEqual([]);
+    expect(await store.remove('alice', device.endpoint)).toBe(false);
+  });
+
+  it('purges a device not updated since the given time', async () => {
+    const store = await factory.open();
+    const { device } = await store.upsert(newDevice());
+    const other = (await store.upsert(newDevice())).device;
+
+    expect(await store.purge('https://push.example.net/unknown', new Date())).toBe(false);
+    // "Not updated since" includes the instant of the last update itself.
+    expect(await store.purge(device.endpoint, device.updatedAt)).toBe(true);
+    expect(await store.findByEndpoint(device.endpoint)).toBeUndefined();
+    expect(await store.purge(device.endpoint, new Date())).toBe(false);
+    expect(await store.findByEndpoint(other.endpoint)).toEqual(other);
+  });
+
+  it('does not purge a device registered again after notUpdatedSince', async () => {
+    const store = await factory.open();
+    const { device } = await store.upsert(newDevice());
+    await sleep(5);
+    const sentAt = new Date();
+    await sleep(5);
+    const again = await store.upsert({ ...newDevice(), endpoint: device.endpoint });
+
+    expect(await store.purge(device.endpoint, sentAt)).toBe(false);
+    expect(await store.findByEndpoint(device.endpoint)).toEqual(again.device);
+    // One millisecond before the re-registration is still before it.
+    expect(await store.purge(device.endpoint, new Date(again.device.updatedAt.getTime() - 1))).toBe(false);
+    expect(await store.findByEndpoint(device.endpoint)).toBeDefined();
+  });
+
+  it('records the outcome of the last push', async () => {
+    const store = await factory.open();
+    const { device } = await store.upsert(newDevice());
+    const other = (await store.upsert(newDevice())).device;
+
+    const at = new Date(Date.now() + 1234);
+    await store.recordOutcome(device.endpoint, 'failed:429', at);
+    let found = await store.findByEndpoint(device.endpoint);
+    expect(found?.lastOutcome).toBe('failed:429');
+    expect(found?.lastOutcomeAt).toBeInstanceOf(Date);
+    expect(found?.lastOutcomeAt?.getTime()).toBe(at.getTime());
+    // An outcome is not a re-registration: purge must still see the old updatedAt.
+    expect(found?.updatedAt).toEqual(device.updatedAt);
+
+    const later = new Date(at.getTime() + 60_000);
+    await store.recordOutcome(device.endpoint, 'delivered', later);
+    found = await store.findByEndpoint(device.endpoint);
+    expect(found).toMatchObject({ lastOutcome: 'delivered', lastOutcomeAt: later });
+
+    expect(await store.findByEndpoint(other.endpoint)).toEqual(other);
+    await expect(store.recordOutcome('https://push.example.net/unknown', 'delivered', later)).resolves.toBeUndefined();
+  });
+
+  it('keeps its data across close and reopen', async () => {
+    const location = await factory.location();
+    const store = await factory.openAt(location);
+    const { device } = await store.upsert(newDevice({ uid: 'alice' }));
+    const at = new Date();
+    await store.recordOutcome(device.endpoint, 'delivered', at);
+    await store.close();
+
+    const reopened = await factory.openAt(location);
+    expect(await reopened.findByEndpoint(device.endpoint)).toEqual({
+      ...device,
+      lastOutcome: 'delivered',
+      lastOutcomeAt: at,
+    });
+    expect(await reopened.listByUser('alice')).toHaveLength(1);
+    expect(await factory.appliedMigrations(location)).toEqual(allVersions);
+  });
+
+  it('never duplicates an endpoint under concurrent upserts', async () => {
+    const store = await factory.open();
+    const endpoint = newDevice().endpoint;
+    const inputs = Array.from({ length: 20 }, (_, i) => newDevice({ uid: `user${i}`, endpoint }));
+    const results = await Promise.all(inputs.map((d) => store.upsert(d)));
+
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.device.id)).size).toBe(1);
+    const lists = await Promise.all(inputs.map((d) => store.listByUser(d.uid)));
+    expect(lists.flat()).toHaveLength(1);
+    const stored = await store.findByEndpoint(endpoint);
+    // Whichever write came last wins, whole: owner and keys from the same registration.
+    expect(inputs).toContainEqual({
+      uid: stored?.uid,
+      endpoint,
+      p256dh: stored?.p256dh,
+      auth: stored?.auth,
+      userAgent: stored?.userAgent,
+    });
+  });
+
+  it('never duplicates an endpoint upserted through two stores on the same storage', async () => {
+    const location = await factory.location();
+    const [one, two] = await Promise.all([factory.openAt(location), factory.openAt(location)]);
+    const endpoint = newDevice().endpoint;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).upsert(newDevice({ uid: `user${i % 3}`, endpoint }))),
+    );
+
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.device.id)).size).toBe(1);
+    const all = (await Promise.all(['user0', 'user1', 'user2'].map((u) => one.listByUser(u)))).flat();
+    expect(all).toHaveLength(1);
+    expect(await two.findByEndpoint(endpoint)).toEqual(await one.findByEndpoint(endpoint));
+  });
+
+  it('lets several stores migrate the same fresh storage at once', async () => {
+    const location = await factory.location();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => factory.openAt(location)));
+
+    expect(await factory.appliedMigrations(location)).toEqual(allVersions);
+    const { device } = await stores[0]!.upsert(newDevice());
+    for (const store of stores) expect(await store.findByEndpoint(device.endpoint)).toEqual(device);
+  });
+
+  it('pings while open, fails after close, and closes twice without error', async () => {
+    const store = await factory.open();
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+    await expect(store.ping()).rejects.toThrow();
+    await expect(store.upsert(newDevice())).rejects.toThrow();
+    await expect(store.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('PostgreSQL store resilience', () => {
+  it('fails fast when nothing listens on the port', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 1));
+      });
+    });
+    const started = Date.now();
+    await expect(openPostgresStore(`postgres://nobody@127.0.0.1:${port}/nothing`)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('fails fast when the server accepts connections but never answers', async () => {
+    // Like a host behind a dead firewall or a hung server: TCP up, no protocol.
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 1;
+    try {
+      const started = Date.now();
+      await expect(openPostgresStore(`postgres://nobody@127.0.0.1:${port}/nothing`)).rejects.toThrow(/timeout/i);
+      expect(Date.now() - started).toBeLessThan(4500);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('survives the server dropping its idle connections', async () => {
+    const url = await postgresFactory.location();
+    const errors: Error[] = [];
+    const store = await postgresFactory.openAt(url, { onError: (err) => errors.push(err) });
+    await Promise.all([store.ping(), store.ping(), store.ping()]); // several idle clients in the pool
+
+    let terminated = 0;
+    const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [new URL(url).pathname.slice(1)],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      terminated = rows.length;
+      await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [rows.map((r) => r.pid)]);
+    } finally {
+      await admin.end();
+    }
+
+    // Each idle client reports its loss through onError; unhandled, the
+    // 'error' event would have crashed the worker instead.
+    await vi.waitFor(() => expect(errors).toHaveLength(terminated));
+    await expect(store.ping()).resolves.toBeUndefined();
+    const { device } = await store.upsert(newDevice());
+    expect(await store.findByEndpoint(device.endpoint)).toEqual(device);
+  });
+});
+
+describe('openStore', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+  const dataDir = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ringkit-open-'));
+    dirs.push(dir);
+    return join(dir, 'data');
+  };
+
+  async function check(store: DeviceStore, kind: DeviceStore['kind']) {
+    try {
+      expect(store.kind).toBe(kind);
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('opens SQLite in the data directory without a database URL', async () => {
+    const dir = await dataDir();
+    await check(await openStore({ dataDir: dir }), 'sqlite');
+    expect(existsSync(join(dir, 'ringkit.sqlite'))).toBe(true);
+    await check(await openStore({ dataDir: dir, databaseUrl: '' }), 'sqlite');
+  });
+
+  it('opens PostgreSQL for a postgres:// or postgresql:// URL', async () => {
+    const dir = await dataDir();
+    const url = await postgresFactory.location();
+    await check(await openStore({ dataDir: dir, databaseUrl: url }), 'postgres');
+    await check(await openStore({ dataDir: dir, databaseUrl: url.replace(/^postgres:/, 'postgresql:') }), 'postgres');
+    expect(existsSync(join(dir, 'ringkit.sqlite'))).toBe(false);
+  });
+
+  it('rejects a database URL of another kind', async () => {
+    await expect(openStore({ dataDir: await dataDir(), databaseUrl: 'mysql://localhost/db' })).rejects.toThrow(
+      /postgres:\/\//,
+    );
+  });
+});

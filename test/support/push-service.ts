@@ -1,0 +1,440 @@
+// A loopback RFC 8030 push service (the HTTP side only) for the sender's tests:
+// records every push, decrypts it for known test devices, verifies VAPID
+// (RFC 8292) and answers as scripted.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { compactVerify, decodeJwt, importJWK } from 'jose';
+import { makeLoopbackCertificate } from './tls';
+import { makeTestSubscription } from './subscriptions';
+import type { TestPushSubscriptionJSON } from './subscriptions';
+
+export type ScriptedResponse =
+  | { status: number; headers?: Record<string, string>; body?: string }
+  /** Never answer; the socket stays open until the service closes. */
+  | { hang: true }
+  /** Destroy the socket once the request has been read, without answering. */
+  | { reset: true }
+  | { delayMs: number; status: number; headers?: Record<string, string>; body?: string };
+
+export interface VapidVerdict {
+  valid: boolean;
+  error?: string;
+  /** Unverified claims when the JWT could be decoded at all (so tests can see what was sent). */
+  claims?: { aud?: unknown; exp?: unknown; sub?: unknown };
+  /** The `k=` parameter as sent (base64url uncompressed P-256 point). */
+  publicKey?: string;
+}
+
+export interface ReceivedPush {
+  /** Endpoint id (the path segment after /push/). */
+  id: string;
+  /** Date.now() when the request body was complete; comparable across processes. */
+  at: number;
+  headers: {
+    /** NaN when the header is present but not a non-negative integer. */
+    ttl?: number;
+    urgency?: string;
+    topic?: string;
+    contentEncoding?: string;
+    authorization?: string;
+  };
+  rawHeaders: IncomingHttpHeaders;
+  body: Buffer;
+  /** Decrypted body, when the device is known and the body non-empty. */
+  text?: string;
+  /** JSON-parsed `text`; undefined when it is not JSON. */
+  payload?: unknown;
+  decryptError?: string;
+  vapid: VapidVerdict;
+  /** HTTP status we answered; 0 when we hung or reset instead. */
+  status: number;
+  outcome: 'answered' | 'hang' | 'reset';
+  /** Same number for requests that came over the same TLS connection (keep-alive checks). */
+  connectionId: number;
+}
+
+export interface TestDevice {
+  id: string;
+  endpoint: string;
+  subscription: TestPushSubscriptionJSON;
+  received: ReceivedPush[];
+  decrypt(body: Buffer): string;
+}
+
+export interface PushServiceOptions {
+  /** Listen address and origin host; default 127.0.0.1 (the cert also covers ::1 and localhost). */
+  host?: string;
+  /** Answer 401/403 to pushes without a valid VAPID authorization; default true. */
+  requireValidVapid?: boolean;
+  /** Larger bodies get 413; default 4096, the minimum RFC 8030 requires services to accept. */
+  maxBodyBytes?: number;
+}
+
+export interface PushService {
+  origin: string;
+  /** PEM of the (self-signed) certificate, to trust in clients. */
+  cert: string;
+  certFile: string;
+  endpoint(id?: string): string;
+  subscribe(): TestDevice;
+  received: ReceivedPush[];
+  devices: Map<string, TestDevice>;
+  /** Queue answers for one endpoint id; consumed one per push, in order. */
+  script(endpointId: string, ...responses: ScriptedResponse[]): void;
+  /** Answer for pushes with an empty script; undefined restores 201 + Location. */
+  setDefault(response: ScriptedResponse | undefined): void;
+  /** Pushes signed with another key get 403; null accepts any valid key again. */
+  expectVapidKey(publicKey: string | null): void;
+  requireValidVapid: boolean;
+  waitFor(predicate: (r: ReceivedPush) => boolean, timeoutMs?: number): Promise<ReceivedPush>;
+  /** Resolves with the first n pushes to that endpoint id. */
+  waitForCount(deviceId: string, n: number, timeoutMs?: number): Promise<ReceivedPush[]>;
+  close(): Promise<void>;
+}
+
+const MAX_VAPID_LIFETIME_S = 24 * 60 * 60;
+const PUSH_PATH = /^\/push\/([A-Za-z0-9_-]+)$/;
+
+interface Waiter {
+  check(): boolean;
+  fail(error: Error): void;
+}
+
+export async function startPushService(options: PushServiceOptions = {}): Promise<PushService> {
+  const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? 4096;
+  const { cert, key, certFile } = await makeLoopbackCertificate();
+
+  const received: ReceivedPush[] = [];
+  const devices = new Map<string, TestDevice>();
+  const scripts = new Map<string, ScriptedResponse[]>();
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const waiters = new Set<Waiter>();
+  let defaultResponse: ScriptedResponse | undefined;
+  let expectedKey: string | null = null;
+  let nextConnectionId = 1;
+  const connectionIds = new WeakMap<object, number>();
+  let closed = false;
+
+  const server = createServer({
+    cert,
+    key,
+    // "hang" must really hang; Node's default request timeout would answer 408.
+    requestTimeout: 0,
+  });
+
+  // Raw TCP sockets, so close() also kills connections stuck before/in the TLS handshake.
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    req.on('error', () => {}); // client aborts are expected in scripted tests
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      void handle(req, res, Buffer.concat(chunks)).catch((error: unknown) => {
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end(String(error));
+        }
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const endpoint = (id: string = randomUUID()): string => `${origin}/push/${id}`;
+
+  function connectionIdOf(req: IncomingMessage): number {
+    let id = connectionIds.get(req.socket);
+    if (id === undefined) {
+      id = nextConnectionId++;
+      connectionIds.set(req.socket, id);
+    }
+    return id;
+  }
+
+  function record(push: ReceivedPush): void {
+    received.push(push);
+    devices.get(push.id)?.received.push(push);
+    for (const waiter of waiters) waiter.check();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const match = PUSH_PATH.exec(new URL(req.url ?? '/', origin).pathname);
+    if (!match) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    const id = match[1]!;
+    const authorization = header(req, 'authorization');
+    const vapid = await verifyVapid(authorization, origin, expectedKey);
+    const push: ReceivedPush = {
+      id,
+      at: Date.now(),
+      headers: {
+        ttl: parseTtl(header(req, 'ttl')),
+        urgency: header(req, 'urgency'),
+        topic: header(req, 'topic'),
+        contentEncoding: header(req, 'content-encoding'),
+        authorization,
+      },
+      rawHeaders: req.headers,
+      body,
+      vapid,
+      status: 0,
+      outcome: 'answered',
+      connectionId: connectionIdOf(req),
+    };
+    const device = devices.get(id);
+    if (device && body.length > 0) {
+      try {
+        push.text = device.decrypt(body);
+        try {
+          push.payload = JSON.parse(push.text) as unknown;
+        } catch {
+          // Not JSON: `text` still has it.
+        }
+      } catch (error) {
+        push.decryptError = error instanceof Error ? error.message : String(error);
+      }
+    }
+
+    // Protocol rejections come before the script, so a queued answer is kept
+    // for the next well-formed push.
+    let response: ScriptedResponse;
+    if (vapid.valid || !service.requireValidVapid) {
+      response =
+        body.length > maxBodyBytes
+          ? { status: 413, body: `payload of ${body.length} bytes exceeds ${maxBodyBytes}` }
+          : scripts.get(id)?.shift() ?? defaultResponse ?? created();
+    } else {
+      response = { status: vapid.error === KEY_MISMATCH ? 403 : 401, body: vapid.error ?? 'invalid VAPID' };
+    }
+
+    if ('hang' in response) {
+      push.outcome = 'hang';
+      record(push);
+      return; // close() destroys the socket
+    }
+    if ('reset' in response) {
+      push.outcome = 'reset';
+      record(push);
+      req.socket.destroy();
+      return;
+    }
+    push.status = response.status;
+    // Recorded before any delay: the push "arrived", the answer is just late.
+    record(push);
+    const send = (): void => {
+      if (res.destroyed) return;
+      const headers: Record<string, string> = { ...(response.headers ?? {}) };
+      if (response.status === 201 && !hasHeader(headers, 'location')) {
+        headers['location'] = `${origin}/message/${randomUUID()}`;
+      }
+      res.writeHead(response.status, headers).end(response.body ?? '');
+    };
+    if ('delayMs' in response) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        send();
+      }, response.delayMs);
+      timers.add(timer);
+    } else {
+      send();
+    }
+  }
+
+  function waitUntil<T>(describe: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (closed) {
+        reject(new Error(`push service is closed; ${describe}`));
+        return;
+      }
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`timed out after ${timeoutMs} ms ${describe} (${received.length} push(es) received)`));
+      }, timeoutMs);
+      const waiter: Waiter = {
+        check() {
+          const value = probe();
+          if (value === undefined) return false;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(value);
+          return true;
+        },
+        fail(error) {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          reject(error);
+        },
+      };
+      if (!waiter.check()) waiters.add(waiter);
+    });
+  }
+
+  const service: PushService = {
+    origin,
+    cert,
+    certFile,
+    endpoint,
+    received,
+    devices,
+    requireValidVapid: options.requireValidVapid ?? true,
+    subscribe(): TestDevice {
+      const id = randomUUID();
+      const { subscription, decrypt } = makeTestSubscription(endpoint(id));
+      const device: TestDevice = { id, endpoint: subscription.endpoint, subscription, received: [], decrypt };
+      devices.set(id, device);
+      return device;
+    },
+    script(endpointId, ...responses) {
+      const queue = scripts.get(endpointId) ?? [];
+      queue.push(...responses);
+      scripts.set(endpointId, queue);
+    },
+    setDefault(response) {
+      defaultResponse = response;
+    },
+    expectVapidKey(publicKey) {
+      expectedKey = publicKey;
+    },
+    waitFor(predicate, timeoutMs = 5000) {
+      return waitUntil('waiting for a matching push', timeoutMs, () => received.find(predicate));
+    },
+    waitForCount(deviceId, n, timeoutMs = 5000) {
+      return waitUntil(`waiting for ${n} push(es) to ${deviceId}`, timeoutMs, () => {
+        const mine = received.filter((r) => r.id === deviceId);
+        return mine.length >= n ? mine.slice(0, n) : undefined;
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      for (const waiter of [...waiters]) waiter.fail(new Error('push service closed while waiting'));
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await done;
+    },
+  };
+  return service;
+}
+
+function created(): ScriptedResponse {
+  return { status: 201 };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((h) => h.toLowerCase() === name);
+}
+
+function parseTtl(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+}
+
+const KEY_MISMATCH = 'k does not match the expected application server key';
+
+/** Parses `vapid t=<jwt>, k=<key>` (RFC 8292 §3). */
+function parseVapidAuthorization(value: string): { t?: string; k?: string } | undefined {
+  const match = /^vapid\s+(.*)$/is.exec(value.trim());
+  if (!match) return undefined;
+  const params: Record<string, string> = {};
+  for (const part of match[1]!.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim().toLowerCase();
+    params[name] = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+  }
+  return { t: params['t'], k: params['k'] };
+}
+
+export async function verifyVapid(
+  authorization: string | undefined,
+  audience: string,
+  expectedKey: string | null = null,
+): Promise<VapidVerdict> {
+  if (!authorization) return { valid: false, error: 'missing Authorization header' };
+  const params = parseVapidAuthorization(authorization);
+  if (!params) return { valid: false, error: 'Authorization scheme is not "vapid"' };
+  const { t, k } = params;
+  if (!t || !k) return { valid: false, error: 'vapid Authorization lacks t= or k=', publicKey: k };
+
+  const verdict: VapidVerdict = { valid: false, publicKey: k };
+  try {
+    const claims = decodeJwt(t);
+    verdict.claims = { aud: claims.aud, exp: claims.exp, sub: claims.sub };
+  } catch (error) {
+    return { ...verdict, error: `t is not a JWT: ${message(error)}` };
+  }
+
+  const point = Buffer.from(k, 'base64url');
+  if (point.length !== 65 || point[0] !== 0x04) {
+    return { ...verdict, error: 'k is not an uncompressed P-256 point (65 bytes, 0x04 prefix)' };
+  }
+  try {
+    const publicKey = await importJWK(
+      {
+        kty: 'EC',
+        crv: 'P-256',
+        x: point.subarray(1, 33).toString('base64url'),
+        y: point.subarray(33, 65).toString('base64url'),
+      },
+      'ES256',
+    );
+    // Signature only; claims are checked below so each failure gets its own message.
+    await compactVerify(t, publicKey, { algorithms: ['ES256'] });
+  } catch (error) {
+    return { ...verdict, error: `JWT signature does not verify with k: ${message(error)}` };
+  }
+
+  const { aud, exp, sub } = verdict.claims ?? {};
+  if (aud !== audience) return { ...verdict, error: `aud ${JSON.stringify(aud)} is not ${audience}` };
+  const now = Math.ceil(Date.now() / 1000);
+  if (typeof exp !== 'number') return { ...verdict, error: 'exp is missing' };
+  if (exp <= Date.now() / 1000) return { ...verdict, error: `exp ${exp} is in the past` };
+  if (exp > now + MAX_VAPID_LIFETIME_S) return { ...verdict, error: `exp ${exp} is more than 24 h ahead` };
+  if (typeof sub !== 'string' || !isContactUri(sub)) {
+    return { ...verdict, error: `sub ${JSON.stringify(sub)} is not a mailto: or https: URL` };
+  }
+  if (expectedKey !== null && !point.equals(Buffer.from(expectedKey, 'base64url'))) return { ...verdict, error: KEY_MISMATCH };
+  return { valid: true, claims: verdict.claims, publicKey: k };
+}
+
+function isContactUri(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'mailto:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,95 @@
+/**
+ * The sender in this process, posting to a real loopback push service over
+ * HTTPS: what the tests drive through inject() as a browser or a backend would.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { pino } from 'pino';
+import webpush from 'web-push';
+import { buildApp, type App, type AppOptions } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { createPushAgent } from '../../server/push/transport';
+import { loadSecrets, type Secrets } from '../../server/secrets';
+import type { DeviceStore } from '../../server/store/types';
+import { startPushService, type PushService, type TestDevice } from './push-service';
+import { sqliteFactory } from './stores';
+
+export interface TestSender {
+  app: App;
+  store: DeviceStore;
+  push: PushService;
+  secrets: Secrets;
+  userToken(uid: string, options?: { expiresIn?: string; secret?: string }): Promise<string>;
+  /** Subscribes a new device of the push service for uid through the API. */
+  addDevice(uid: string): Promise<TestDevice>;
+  inject: App['http']['inject'];
+  close(): Promise<void>;
+}
+
+export async function startTestSender(
+  options: { store?: DeviceStore; env?: NodeJS.ProcessEnv; push?: PushService } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute'>> = {},
+): Promise<TestSender> {
+  const push = options.push ?? (await startPushService());
+  const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-sender-'));
+  const vapidKeys = webpush.generateVAPIDKeys();
+  const config = loadConfig({
+    RINGKIT_DATA_DIR: dataDir,
+    RINGKIT_PUSH_HOSTS: '127.0.0.1',
+    VAPID_SUBJECT: 'mailto:ops@ringkit.example',
+    VAPID_PUBLIC_KEY: vapidKeys.publicKey,
+    VAPID_PRIVATE_KEY: vapidKeys.privateKey,
+    RINGKIT_API_KEY: randomBytes(18).toString('base64url'),
+    RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    ...options.env,
+  });
+  const secrets = await loadSecrets(config);
+  push.expectVapidKey(secrets.vapid.publicKey);
+  const store = options.store ?? (await sqliteFactory.open());
+  const agent = createPushAgent({ ca: push.cert });
+  const app = await buildApp({
+    config,
+    secrets,
+    store,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    agent,
+    answerWithinMs: options.answerWithinMs ?? 3000,
+    ...(options.attemptTimeoutMs ? { attemptTimeoutMs: options.attemptTimeoutMs } : {}),
+    ...(options.subscriptionWritesPerMinute ? { subscriptionWritesPerMinute: options.subscriptionWritesPerMinute } : {}),
+  });
+  const secret = new TextEncoder().encode(secrets.authSecret);
+  const userToken: TestSender['userToken'] = (uid, o = {}) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(uid)
+      .setExpirationTime(o.expiresIn ?? '10m')
+      .sign(o.secret ? new TextEncoder().encode(o.secret) : secret);
+
+  return {
+    app,
+    store,
+    push,
+    secrets,
+    userToken,
+    inject: app.http.inject.bind(app.http),
+    async addDevice(uid) {
+      const device = push.subscribe();
+      const res = await app.http.inject({
+        method: 'POST',
+        url: '/api/push/subscriptions',
+        headers: { authorization: `Bearer ${await userToken(uid)}` },
+        payload: { subscription: device.subscription },
+      });
+      if (res.statusCode !== 201) throw new Error(`subscribing failed: ${res.statusCode} ${res.body}`);
+      return device;
+    },
+    async close() {
+      await app.http.close();
+      agent.destroy();
+      if (!options.push) await push.close();
+      if (!options.store) await store.close();
+    },
+  };
+}
