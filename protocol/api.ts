@@ -6,14 +6,19 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { CALL_END_REASONS, CALL_TYPES } from './payload';
 
-export const API_PATHS = {
+export const API_ROUTES = {
   publicKey: '/api/push/public-key',
   subscriptions: '/api/push/subscriptions',
   calls: '/api/calls',
-  cancel: (sessionId: string) => `/api/calls/${encodeURIComponent(sessionId)}/cancel`,
-  decline: (sessionId: string) => `/api/calls/${encodeURIComponent(sessionId)}/decline`,
+  cancel: '/api/calls/:sessionId/cancel',
+  decline: '/api/calls/:sessionId/decline',
   health: '/healthz',
 } as const;
+
+/** A route's path with its parameters filled in (session ids contain dots and more). */
+export function apiPath(route: string, params: Record<string, string> = {}): string {
+  return route.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+}
 
 const uid = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const sessionId = { type: 'string', minLength: 1, maxLength: 256 } as const;

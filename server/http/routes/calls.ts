@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  API_PATHS,
+  API_ROUTES,
   cancelRequestSchema,
   ringRequestSchema,
   sessionParamsSchema,
@@ -27,13 +27,13 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
   const onRequest = requireApiKey(o.apiKey);
 
   app.post<{ Body: RingRequest }>(
-    API_PATHS.calls,
+    API_ROUTES.calls,
     { schema: { body: ringRequestSchema }, onRequest },
     async (request): Promise<DeliveryCounts> => o.calls.ring(request.body),
   );
 
   app.post<{ Body: CancelRequest; Params: SessionParams }>(
-    API_PATHS.cancel(':sessionId'),
+    API_ROUTES.cancel,
     { schema: { body: cancelRequestSchema, params: sessionParamsSchema }, onRequest },
     async (request): Promise<DeliveryCounts> =>
       o.calls.end(request.params.sessionId, request.body.recipientUid, request.body.reason ?? 'cancelled'),
@@ -42,7 +42,7 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
   // The worker calls this from a notification's Decline button: no user
   // session there, only the token the ring carried, bound to call and callee.
   app.post<{ Params: SessionParams }>(
-    API_PATHS.decline(':sessionId'),
+    API_ROUTES.decline,
     {
       schema: { params: sessionParamsSchema },
       config: { rateLimit: { max: o.declinesPerMinute, timeWindow: 60_000 } },

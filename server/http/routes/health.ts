@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { API_PATHS, type HealthResponse } from '../../../protocol/api';
+import { API_ROUTES, type HealthResponse } from '../../../protocol/api';
 import type { DeviceStore } from '../../store/types';
 
 const STORE_PING_TIMEOUT_MS = 2000;
 
 export async function healthRoutes(app: FastifyInstance, o: { store: DeviceStore }): Promise<void> {
-  app.get(API_PATHS.health, async (request, reply): Promise<HealthResponse> => {
+  app.get(API_ROUTES.health, async (request, reply): Promise<HealthResponse> => {
     try {
       await withTimeout(o.store.ping(), STORE_PING_TIMEOUT_MS);
       return { status: 'ok', store: 'ok' };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  API_PATHS,
+  API_ROUTES,
   subscribeRequestSchema,
   unsubscribeRequestSchema,
   type PublicKeyResponse,
@@ -29,10 +29,10 @@ export async function pushRoutes(app: FastifyInstance, o: PushRoutesOptions): Pr
   const onRequest = requireUser(o.tokens);
   const config = { rateLimit: { max: o.writesPerMinute, timeWindow: 60_000 } };
 
-  app.get(API_PATHS.publicKey, async (): Promise<PublicKeyResponse> => ({ publicKey: o.vapidPublicKey }));
+  app.get(API_ROUTES.publicKey, async (): Promise<PublicKeyResponse> => ({ publicKey: o.vapidPublicKey }));
 
   app.post<{ Body: SubscribeRequest }>(
-    API_PATHS.subscriptions,
+    API_ROUTES.subscriptions,
     { schema: { body: subscribeRequestSchema }, onRequest, config },
     async (request, reply): Promise<SubscribeResponse> => {
       const { subscription } = request.body;
@@ -51,7 +51,7 @@ export async function pushRoutes(app: FastifyInstance, o: PushRoutesOptions): Pr
   );
 
   app.delete<{ Body: UnsubscribeRequest }>(
-    API_PATHS.subscriptions,
+    API_ROUTES.subscriptions,
     { schema: { body: unsubscribeRequestSchema }, onRequest, config },
     async (request, reply) => {
       const { endpoint } = request.body;

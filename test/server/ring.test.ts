@@ -1,0 +1,186 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { callTopic } from '../../protocol/topic';
+import { startPushService, type PushService } from '../support/push-service';
+import { startTestSender, type TestSender } from '../support/sender';
+import { cleanupStores, closeStores, storeFactories } from '../support/stores';
+
+const SESSION = 'v1.us.212570a35d379d83.1702625211b9a0c5e2c8f1d3b7a94e6f0d2c8b1a3e5f7d9c1b3a5e7f9d1c3b5a7e9f';
+const ring = (recipientUid: string, sessionId = SESSION) => ({ recipientUid, sessionId, callerName: 'Ada Lovelace', callerUid: 'ada', callType: 'video' });
+
+let push: PushService;
+beforeAll(async () => {
+  push = await startPushService();
+});
+afterAll(async () => {
+  await push.close();
+  await cleanupStores();
+});
+
+describe.each(storeFactories)('ringing with the $name store', (factory) => {
+  let s: TestSender;
+  let apiKey: string;
+  const call = (url: string, payload: object, key = apiKey) =>
+    s.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}` }, payload });
+
+  beforeAll(async () => {
+    s = await startTestSender({ push, store: await factory.open() });
+    apiKey = s.secrets.apiKey;
+  });
+  afterEach(() => push.setDefault(undefined));
+  afterAll(async () => {
+    await s.close();
+    await closeStores();
+  });
+
+  it("rings every device of the callee with the design's payload, TTL 30, urgency high and the call's topic", async () => {
+    const phone = await s.addDevice('grace');
+    const laptop = await s.addDevice('grace');
+    const other = await s.addDevice('someone-else');
+    const before = Date.now();
+    const res = await call('/api/calls', ring('grace'));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ devices: 2, delivered: 2, purged: 0, failed: 0, pending: 0 });
+
+    for (const device of [phone, laptop]) {
+      const [got] = await push.waitForCount(device.id, 1);
+      expect(got!.vapid).toMatchObject({ valid: true, publicKey: s.secrets.vapid.publicKey });
+      expect(got!.headers).toMatchObject({ ttl: 30, urgency: 'high', topic: callTopic(SESSION), contentEncoding: 'aes128gcm' });
+      const payload = got!.payload as Record<string, unknown>;
+      expect(payload).toMatchObject({ type: 'incoming_call', v: 1, sessionId: SESSION, callerName: 'Ada Lovelace', callerUid: 'ada', callType: 'video' });
+      expect(payload.timestamp).toBeGreaterThanOrEqual(before);
+      expect(payload.ringUntil).toBe((payload.timestamp as number) + 30_000);
+      expect(typeof payload.declineToken).toBe('string');
+    }
+    expect(other.received).toHaveLength(0);
+    const outcomes = (await s.store.listByUser('grace')).map((d) => d.lastOutcome);
+    expect(outcomes).toEqual(['delivered', 'delivered']);
+  });
+
+  it('answers a ring to a user without devices with zero counts', async () => {
+    const res = await call('/api/calls', ring('nobody'));
+    expect(res.json()).toEqual({ devices: 0, delivered: 0, purged: 0, failed: 0, pending: 0 });
+  });
+
+  it('stops the ringing with call_ended under the same topic on every device', async () => {
+    const a = await s.addDevice('hedy');
+    const b = await s.addDevice('hedy');
+    await call('/api/calls', ring('hedy'));
+    const res = await call(`/api/calls/${encodeURIComponent(SESSION)}/cancel`, { recipientUid: 'hedy', reason: 'answered' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ devices: 2, delivered: 2 });
+    for (const device of [a, b]) {
+      const [ringPush, endPush] = await push.waitForCount(device.id, 2);
+      expect(endPush!.headers.topic).toBe(ringPush!.headers.topic);
+      expect(endPush!.payload).toMatchObject({ type: 'call_ended', v: 1, sessionId: SESSION, reason: 'answered' });
+    }
+  });
+
+  it('cancels with reason "cancelled" when none is given', async () => {
+    const d = await s.addDevice('ida');
+    await call(`/api/calls/${encodeURIComponent(SESSION)}/cancel`, { recipientUid: 'ida' });
+    const [got] = await push.waitForCount(d.id, 1);
+    expect(got!.payload).toMatchObject({ type: 'call_ended', reason: 'cancelled' });
+  });
+
+  it('purges a device the push service says is gone (404, 410) and still rings the others', async () => {
+    const gone = await s.addDevice('joan');
+    const notFound = await s.addDevice('joan');
+    const alive = await s.addDevice('joan');
+    push.script(gone.id, { status: 410 });
+    push.script(notFound.id, { status: 404 });
+    const res = await call('/api/calls', ring('joan'));
+    expect(res.json()).toEqual({ devices: 3, delivered: 1, purged: 2, failed: 0, pending: 0 });
+    expect((await s.store.listByUser('joan')).map((d) => d.endpoint)).toEqual([alive.endpoint]);
+  });
+
+  it.each([400, 401, 403, 413])('keeps a device whose push was refused with %i, and counts it failed', async (status) => {
+    const d = await s.addDevice(`kay-${status}`);
+    push.script(d.id, { status });
+    const res = await call('/api/calls', ring(`kay-${status}`));
+    expect(res.json()).toEqual({ devices: 1, delivered: 0, purged: 0, failed: 1, pending: 0 });
+    const [kept] = await s.store.listByUser(`kay-${status}`);
+    expect(kept?.lastOutcome).toBe(`failed:${status}`);
+  });
+
+  it.each([
+    ['500', { status: 500 }],
+    ['503', { status: 503 }],
+    ['a reset connection', { reset: true as const }],
+    ['429 with Retry-After: 1', { status: 429, headers: { 'Retry-After': '1' } }],
+  ])('retries after %s and delivers, keeping the device', async (_name, fault) => {
+    const d = await s.addDevice('lin');
+    push.script(d.id, fault);
+    const started = Date.now();
+    const res = await call('/api/calls', ring('lin'));
+    expect(res.json()).toMatchObject({ devices: 1, delivered: 1, purged: 0, failed: 0 });
+    const pushes = await push.waitForCount(d.id, 2);
+    if ('headers' in fault) expect(pushes[1]!.at - started).toBeGreaterThanOrEqual(1000);
+    // the retry's TTL never reaches past the ring's end
+    expect(pushes[1]!.headers.ttl).toBeLessThanOrEqual(30);
+    expect(await s.store.listByUser('lin')).toHaveLength(1);
+    await s.store.remove('lin', d.endpoint);
+  });
+
+  it('declines from the notification with the token the ring carried', async () => {
+    const a = await s.addDevice('mae');
+    const b = await s.addDevice('mae');
+    await call('/api/calls', ring('mae'));
+    const [ringPush] = await push.waitForCount(a.id, 1);
+    const { declineToken } = ringPush!.payload as { declineToken: string };
+    const res = await s.inject({ method: 'POST', url: `/api/calls/${encodeURIComponent(SESSION)}/decline`, headers: { authorization: `Bearer ${declineToken}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ devices: 2, delivered: 2 });
+    const [, ended] = await push.waitForCount(b.id, 2);
+    expect(ended!.payload).toMatchObject({ type: 'call_ended', sessionId: SESSION, reason: 'declined' });
+  });
+
+  it('refuses a decline token for another call (403), a user token (401) and no token (401)', async () => {
+    const a = await s.addDevice('nia');
+    await call('/api/calls', ring('nia', 'session-one'));
+    const [ringPush] = await push.waitForCount(a.id, 1);
+    const { declineToken } = ringPush!.payload as { declineToken: string };
+    const decline = (sessionId: string, token?: string) =>
+      s.inject({ method: 'POST', url: `/api/calls/${sessionId}/decline`, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const wrongCall = await decline('session-two', declineToken);
+    expect([wrongCall.statusCode, wrongCall.json().error.code]).toEqual([403, 'token_wrong_session']);
+    expect((await decline('session-one', await s.userToken('nia'))).statusCode).toBe(401);
+    expect((await decline('session-one')).statusCode).toBe(401);
+    // and a decline token is no user token
+    const asUser = await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: { authorization: `Bearer ${declineToken}` }, payload: { subscription: push.subscribe().subscription } });
+    expect(asUser.statusCode).toBe(401);
+    expect(a.received).toHaveLength(1);
+  });
+
+  it.each([
+    ['no API key', undefined, 401],
+    ['a wrong API key', 'wrong', 401],
+  ])('refuses to ring with %s', async (_name, key, status) => {
+    const res = await s.inject({ method: 'POST', url: '/api/calls', headers: key ? { authorization: `Bearer ${key}` } : {}, payload: ring('grace') });
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error.code).toMatch(/^api_key_/);
+  });
+
+  it.each([
+    ['a missing sessionId', { recipientUid: 'x', callerName: 'A', callerUid: 'a', callType: 'audio' }],
+    ['an unknown callType', { ...ring('x'), callType: 'hologram' }],
+    ['a number for callerName', { ...ring('x'), callerName: 42 }],
+    ['a caller name of 10 kB', { ...ring('x'), callerName: 'x'.repeat(10_000) }],
+  ])('refuses a ring with %s (4xx, nothing sent)', async (_name, body) => {
+    const before = push.received.length;
+    const res = await call('/api/calls', body);
+    expect(res.statusCode === 400 || res.statusCode === 413).toBe(true);
+    expect(res.json().error).toEqual({ code: expect.any(String), message: expect.any(String) });
+    expect(push.received.length).toBe(before);
+  });
+
+  it('refuses a cancel with an unknown reason', async () => {
+    const res = await call('/api/calls/s1/cancel', { recipientUid: 'x', reason: 'vanished' });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('tells /healthz the store is reachable', async () => {
+    const res = await s.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', store: 'ok' });
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The sender as a user starts it: `npm run sender` with the environment of
+ * design.md, posting to a loopback push service trusted through NODE_EXTRA_CA_CERTS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPushService, type PushService } from '../support/push-service';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+let push: PushService;
+beforeAll(async () => {
+  push = await startPushService();
+});
+afterAll(() => push.close());
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+interface Running {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  stop(): Promise<number | null>;
+}
+
+function runSender(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn('npm', ['run', '--silent', 'sender'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+async function startSender(env: NodeJS.ProcessEnv): Promise<Running> {
+  const port = await freePort();
+  const { child, output, exited } = runSender({ ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 100))]);
+    if (code !== 'running' || i > 150) throw new Error(`sender did not start (${String(code)}):\n${output()}`);
+  }
+  return {
+    url,
+    child,
+    output,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+describe('npm run sender', () => {
+  const secret = randomBytes(32).toString('base64url');
+  const apiKey = randomBytes(18).toString('base64url');
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'ringkit-process-'));
+    env = {
+      RINGKIT_DATA_DIR: dataDir,
+      RINGKIT_API_KEY: apiKey,
+      RINGKIT_AUTH_SECRET: secret,
+      RINGKIT_PUSH_HOSTS: '127.0.0.1',
+      NODE_EXTRA_CA_CERTS: push.certFile,
+      VAPID_SUBJECT: 'mailto:ops@ringkit.example',
+      LOG_LEVEL: 'warn',
+    };
+  });
+
+  it('generates VAPID keys once (file mode 0600), and keeps them and the devices across a restart', async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('ada').setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const device = push.subscribe();
+
+    const first = await startSender(env);
+    const key1 = (await (await fetch(`${first.url}/api/push/public-key`)).json()) as { publicKey: string };
+    const sub = await fetch(`${first.url}/api/push/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ subscription: device.subscription }),
+    });
+    expect(sub.status).toBe(201);
+    await first.stop();
+
+    const keyFile = join(dataDir, 'vapid-keys.json');
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(await readFile(keyFile, 'utf8')) as { publicKey: string; privateKey: string };
+    expect(stored.publicKey).toBe(key1.publicKey);
+    expect(first.output()).not.toContain(stored.privateKey);
+
+    const second = await startSender(env);
+    try {
+      const key2 = (await (await fetch(`${second.url}/api/push/public-key`)).json()) as { publicKey: string };
+      expect(key2.publicKey).toBe(key1.publicKey);
+      const res = await fetch(`${second.url}/api/calls`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ recipientUid: 'ada', sessionId: 'v1.us.after-restart', callerName: 'Bob', callerUid: 'bob', callType: 'audio' }),
+      });
+      expect(await res.json()).toEqual({ devices: 1, delivered: 1, purged: 0, failed: 0, pending: 0 });
+      const [got] = await push.waitForCount(device.id, 1);
+      expect(got!.vapid).toMatchObject({ valid: true, publicKey: key1.publicKey });
+      expect(got!.payload).toMatchObject({ type: 'incoming_call', sessionId: 'v1.us.after-restart', callerName: 'Bob' });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it.each([
+    ['a VAPID subject at localhost', { VAPID_SUBJECT: 'mailto:me@localhost' }, /VAPID_SUBJECT must not be a localhost address/],
+    ['a TTL out of range', { RINGKIT_TTL: '300' }, /RINGKIT_TTL must be a whole number from 30 to 60/],
+    ['production without an API key', { NODE_ENV: 'production', RINGKIT_API_KEY: '' }, /RINGKIT_API_KEY is required in production/],
+    ['production on plain HTTP on a public address', { NODE_ENV: 'production', HOST: '0.0.0.0' }, /refusing plain HTTP on 0.0.0.0/],
+  ])('refuses to start with %s, saying why', async (_name, over, message) => {
+    const { output, exited } = runSender({ ...env, ...over, PORT: String(await freePort()) });
+    expect(await exited).toBe(1);
+    expect(output()).toMatch(message);
+    expect(output()).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+});
