@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   });
   const secrets = await loadSecrets(config);
   for (const file of secrets.generated) logger.warn({ file }, 'generated a secret on first run (mode 0600): keep it, and never commit it');
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onError: (err) => logger.warn({ err }, 'database connection lost: reconnecting on next use'),
+  });
   const app = await buildApp({
     config,
     secrets,
