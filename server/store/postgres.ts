@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createMigrationsTable, pendingMigrations } from './migrations';
-import type { Device, DeviceStore, NewDevice } from './types';
+import { toDevice, type DeviceRow as Row } from './device-row';
+import type { DeviceStore, NewDevice } from './types';
 
 /** Serialises migrations of one database across sender processes ("RingKit" in ASCII). */
 const MIGRATION_LOCK_ID = 0x52696e674b6974n;
@@ -12,33 +13,7 @@ export interface PostgresStoreOptions {
   onError?: (err: Error) => void;
 }
 
-interface DeviceRow {
-  id: string;
-  uid: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-  user_agent: string | null;
-  created_at: Date;
-  updated_at: Date;
-  last_outcome: string | null;
-  last_outcome_at: Date | null;
-}
-
-function toDevice(row: DeviceRow): Device {
-  return {
-    id: row.id,
-    uid: row.uid,
-    endpoint: row.endpoint,
-    p256dh: row.p256dh,
-    auth: row.auth,
-    userAgent: row.user_agent,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastOutcome: row.last_outcome,
-    lastOutcomeAt: row.last_outcome_at,
-  };
-}
+type DeviceRow = Row<Date>;
 
 async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();

@@ -3,35 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMigrationsTable, pendingMigrations } from './migrations';
-import type { Device, DeviceStore, NewDevice } from './types';
+import { toDevice, type DeviceRow as Row } from './device-row';
+import type { DeviceStore, NewDevice } from './types';
 
-interface DeviceRow {
-  id: string;
-  uid: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-  user_agent: string | null;
-  created_at: number;
-  updated_at: number;
-  last_outcome: string | null;
-  last_outcome_at: number | null;
-}
-
-function toDevice(row: DeviceRow): Device {
-  return {
-    id: row.id,
-    uid: row.uid,
-    endpoint: row.endpoint,
-    p256dh: row.p256dh,
-    auth: row.auth,
-    userAgent: row.user_agent,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-    lastOutcome: row.last_outcome,
-    lastOutcomeAt: row.last_outcome_at === null ? null : new Date(row.last_outcome_at),
-  };
-}
+type DeviceRow = Row<number>;
 
 function migrate(db: Database.Database): void {
   // IMMEDIATE takes the write lock up front, so two processes opening a fresh
