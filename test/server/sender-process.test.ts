@@ -2,7 +2,9 @@
  * The sender as a user starts it: `npm run sender` with the environment of
  * design.md, posting to a loopback push service trusted through NODE_EXTRA_CA_CERTS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import https from 'node:https';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPushService, type PushService } from '../support/push-service';
+import { makeLoopbackCertificate } from '../support/tls';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -44,13 +47,13 @@ function runSender(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () =>
   return { child, output: () => out, exited };
 }
 
-async function startSender(env: NodeJS.ProcessEnv): Promise<Running> {
+async function startSender(env: NodeJS.ProcessEnv, probe: (url: string) => Promise<boolean> = async (url) => (await fetch(`${url}/healthz`)).ok): Promise<Running> {
   const port = await freePort();
   const { child, output, exited } = runSender({ ...env, PORT: String(port) });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      if (await probe(url)) break;
     } catch {
       /* not listening yet */
     }
@@ -125,6 +128,25 @@ describe('npm run sender', () => {
     }
   });
 
+  it('serves HTTPS when given a certificate and key', async () => {
+    const tls = await makeLoopbackCertificate();
+    const getHealth = (url: string) =>
+      new Promise<string>((resolve, reject) => {
+        https.get(`${url}/healthz`, { ca: tls.cert }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve(`${res.statusCode} ${body}`));
+        }).on('error', reject);
+      });
+    const sender = await startSender({ ...env, TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile }, async (url) => (await getHealth(url)).startsWith('200'));
+    try {
+      expect(sender.url).toMatch(/^https:/);
+      expect(await getHealth(sender.url)).toBe('200 {"status":"ok","store":"ok"}');
+    } finally {
+      await sender.stop();
+    }
+  });
+
   it.each([
     ['a VAPID subject at localhost', { VAPID_SUBJECT: 'mailto:me@localhost' }, /VAPID_SUBJECT must not be a localhost address/],
     ['a TTL out of range', { RINGKIT_TTL: '300' }, /RINGKIT_TTL must be a whole number from 30 to 60/],
@@ -135,5 +157,17 @@ describe('npm run sender', () => {
     expect(await exited).toBe(1);
     expect(output()).toMatch(message);
     expect(output()).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+});
+
+describe('npm run vapid', () => {
+  it('prints a fresh, valid VAPID key pair each time', async () => {
+    const run = async () => (await promisify(execFile)('npm', ['run', '--silent', 'vapid'], { cwd: ROOT })).stdout;
+    const [a, b] = [await run(), await run()];
+    const pub = /^VAPID_PUBLIC_KEY=([A-Za-z0-9_-]+)$/m.exec(a)?.[1];
+    const priv = /^VAPID_PRIVATE_KEY=([A-Za-z0-9_-]+)$/m.exec(a)?.[1];
+    expect(Buffer.from(pub!, 'base64url')).toHaveLength(65);
+    expect(Buffer.from(priv!, 'base64url')).toHaveLength(32);
+    expect(b).not.toBe(a);
   });
 });
