@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: PostgreSQL (the sender's multi-instance
-# store, tested against a throwaway cluster). Needs root (or sudo).
+# store, tested against a throwaway cluster) and Chromium (the real-browser
+# tests; Playwright cannot download its own browsers here). Needs root (or sudo).
 set -euo pipefail
-packages=(postgresql openssl)
+packages=(postgresql openssl chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -4,11 +4,19 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
 const pgBin = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
-if (process.env.RINGKIT_TEST_DATABASE_URL || pgBin) process.exit(0);
+const onPath = (cmd) => {
+  try {
+    execFileSync('bash', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+if ((process.env.RINGKIT_TEST_DATABASE_URL || pgBin) && onPath('chromium') && onPath('openssl')) process.exit(0);
 
 try {
   execFileSync('bash', [new URL('./install-system-deps.sh', import.meta.url).pathname], { stdio: 'inherit' });
 } catch {
-  console.error('The tests need PostgreSQL: apt-get install postgresql (or set RINGKIT_TEST_DATABASE_URL to a database to use).');
+  console.error('The tests need Debian packages: apt-get install postgresql chromium openssl (or set RINGKIT_TEST_DATABASE_URL for PostgreSQL).');
   process.exit(1);
 }

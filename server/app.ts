@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { callRoutes } from './http/routes/calls';
 import { healthRoutes } from './http/routes/health';
 import { pushRoutes } from './http/routes/push';
+import { webAppRoutes } from './http/routes/web-app';
 import { ApiError, installErrorHandlers } from './http/errors';
 import { Deliverer } from './push/deliver';
 import { createPushAgent } from './push/transport';
@@ -95,5 +96,6 @@ export async function buildApp(o: AppOptions): Promise<App> {
     writesPerMinute: o.subscriptionWritesPerMinute ?? 30,
   });
   await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
+  await http.register(webAppRoutes, { dir: o.config.webDir });
   return { http, calls, deliverer };
 }

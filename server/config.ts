@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Push services the sender may post to unless RINGKIT_PUSH_HOSTS says otherwise (SSRF guard). */
 export const PUBLIC_PUSH_HOSTS = [
@@ -18,6 +19,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** the built PWA to serve; the API alone when it holds no index.html */
+  webDir: string;
   databaseUrl: string | undefined;
   vapid: { publicKey: string | undefined; privateKey: string | undefined; subject: string };
   apiKey: string | undefined;
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host,
     dataDir: resolve(env.RINGKIT_DATA_DIR?.trim() || './data'),
+    webDir: resolve(env.RINGKIT_WEB_DIR?.trim() || fileURLToPath(new URL('../dist', import.meta.url))),
     databaseUrl,
     vapid: { publicKey, privateKey, subject: vapidSubject },
     apiKey: env.RINGKIT_API_KEY || undefined,

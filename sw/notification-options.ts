@@ -1,0 +1,188 @@
+/**
+ * Payload → what to show. Pure: the push handler decides nothing else about
+ * how a notification looks. Per-browser support of each option is in
+ * shared/facts/platforms.md; options a browser doesn't know are ignored by it.
+ */
+import type { CallEndReason, CallEndedPayload, CallType, IncomingCallPayload, ParseResult } from '../protocol/payload';
+
+export const ICON = '/icons/icon-192.png';
+export const BADGE = '/icons/badge-72.png';
+/** Ring-like; only Android Chrome before O vibrates (platforms.md). */
+export const RING_VIBRATION = [500, 250, 500, 250, 500];
+export const UNKNOWN_PUSH_TAG = 'ringkit-unknown';
+/**
+ * How long a ring without ringUntil (the seed's payload) is still worth
+ * ringing after it was placed: the longest TTL a sender may use (design.md).
+ */
+export const SEED_RING_WINDOW_MS = 60_000;
+
+/** What a click needs, carried on the notification itself (the worker may be restarted in between). */
+export type CallNotificationData =
+  | {
+      kind: 'ringing';
+      sessionId: string;
+      callerName: string;
+      callType: CallType;
+      declineToken?: string;
+      ringUntil?: number;
+    }
+  | { kind: 'missed'; sessionId: string; callerName?: string; callType?: CallType }
+  | { kind: 'ended'; sessionId: string; reason: CallEndReason; callerName?: string };
+
+export type NotificationData = CallNotificationData | { kind: 'generic' };
+
+export interface NotificationAction {
+  action: 'accept' | 'decline';
+  title: string;
+}
+
+/** NotificationOptions plus what TypeScript's lib no longer lists (actions, renotify, vibrate, timestamp). */
+export interface RingNotificationOptions {
+  body: string;
+  tag: string;
+  data: NotificationData;
+  icon?: string;
+  badge?: string;
+  requireInteraction?: boolean;
+  renotify?: boolean;
+  silent?: boolean;
+  vibrate?: number[];
+  actions?: NotificationAction[];
+  timestamp?: number;
+}
+
+export interface NotificationSpec {
+  title: string;
+  options: RingNotificationOptions;
+}
+
+/** One tag per call, so the outcome replaces the ring (where tags work: not Safari). */
+export function callTag(sessionId: string): string {
+  return `call-${sessionId}`;
+}
+
+const callTypeLabel = (callType: CallType): string => (callType === 'video' ? 'Video call' : 'Audio call');
+
+/** A ring delivered after the caller gave up (a device offline, a queued push). */
+export function isLateRing(payload: IncomingCallPayload, now: number): boolean {
+  if (payload.ringUntil !== undefined) return now > payload.ringUntil;
+  return payload.timestamp > 0 && now > payload.timestamp + SEED_RING_WINDOW_MS;
+}
+
+export function ringingNotification(payload: IncomingCallPayload): NotificationSpec {
+  const data: NotificationData = {
+    kind: 'ringing',
+    sessionId: payload.sessionId,
+    callerName: payload.callerName,
+    callType: payload.callType,
+  };
+  if (payload.declineToken) data.declineToken = payload.declineToken;
+  if (payload.ringUntil !== undefined) data.ringUntil = payload.ringUntil;
+  return {
+    title: `Incoming call from ${payload.callerName}`,
+    options: {
+      body: callTypeLabel(payload.callType),
+      tag: callTag(payload.sessionId),
+      data,
+      icon: ICON,
+      badge: BADGE,
+      // Stays until answered where supported (Chrome; Firefox on Windows only).
+      requireInteraction: true,
+      // Chrome: alert again when a ring replaces one under the same tag.
+      renotify: true,
+      silent: false,
+      vibrate: RING_VIBRATION,
+      // Chrome shows at most 2 actions; Safari none (the click opens the call screen).
+      actions: [
+        { action: 'accept', title: 'Accept' },
+        { action: 'decline', title: 'Decline' },
+      ],
+    },
+  };
+}
+
+export function missedCallNotification(
+  sessionId: string,
+  callerName: string | undefined,
+  extra: { callType?: CallType; timestamp?: number } = {},
+): NotificationSpec {
+  const data: NotificationData = { kind: 'missed', sessionId };
+  if (callerName) data.callerName = callerName;
+  if (extra.callType) data.callType = extra.callType;
+  const body = extra.callType ? callTypeLabel(extra.callType) : 'Open RingKit';
+  const options: RingNotificationOptions = { body, tag: callTag(sessionId), data, icon: ICON, badge: BADGE };
+  if (extra.timestamp) options.timestamp = extra.timestamp;
+  return { title: callerName ? `Missed call from ${callerName}` : 'Missed call', options };
+}
+
+/** A ring that arrived too late to ring: shown as missed, quietly replacing nothing. */
+export function lateRingNotification(payload: IncomingCallPayload): NotificationSpec {
+  const extra: { callType: CallType; timestamp?: number } = { callType: payload.callType };
+  if (payload.timestamp > 0) extra.timestamp = payload.timestamp;
+  return missedCallNotification(payload.sessionId, payload.callerName, extra);
+}
+
+const MISSED_REASONS: readonly CallEndReason[] = ['cancelled', 'unanswered', 'busy'];
+
+/**
+ * The call's outcome, under the ring's tag. A notification must be shown even
+ * for a stop (Apple revokes subscriptions whose pushes show nothing), so the
+ * ring is replaced rather than only closed.
+ */
+export function callEndedNotification(
+  payload: CallEndedPayload,
+  caller: { callerName?: string | undefined; callType?: CallType | undefined; answeredHere?: boolean } = {},
+): NotificationSpec {
+  const { callerName, callType } = caller;
+  if (MISSED_REASONS.includes(payload.reason)) {
+    return missedCallNotification(payload.sessionId, callerName, callType ? { callType } : {});
+  }
+  const titles: Record<Exclude<CallEndReason, 'cancelled' | 'unanswered' | 'busy'>, string> = {
+    answered: 'Answered on another device',
+    declined: 'Call declined',
+    ended: 'Call ended',
+  };
+  const reason = payload.reason as keyof typeof titles;
+  // Every device gets the "answered" stop, the one that answered too.
+  const title = reason === 'answered' && caller.answeredHere ? 'Call answered' : titles[reason];
+  const data: NotificationData = { kind: 'ended', sessionId: payload.sessionId, reason: payload.reason };
+  if (callerName) data.callerName = callerName;
+  return {
+    title,
+    options: {
+      body: callerName ? `Call with ${callerName}` : 'RingKit',
+      tag: callTag(payload.sessionId),
+      data,
+      icon: ICON,
+      badge: BADGE,
+      // Nothing to act on: don't make a sound about it (Chrome, Firefox 132+, Safari 16.6).
+      silent: true,
+    },
+  };
+}
+
+/** For a push that isn't ours or can't be read: still visible, or Apple revokes the subscription. */
+export function genericNotification(): NotificationSpec {
+  return {
+    title: 'RingKit',
+    options: { body: 'Open RingKit', tag: UNKNOWN_PUSH_TAG, data: { kind: 'generic' }, icon: ICON, badge: BADGE },
+  };
+}
+
+export interface NotificationContext {
+  /** ms since the epoch */
+  now: number;
+  /** for a call_ended: who called, from the ring's notification or the call log */
+  callerName?: string | undefined;
+  callType?: CallType | undefined;
+  /** this device accepted the call (its call log says so) */
+  answeredHere?: boolean;
+}
+
+/** Any parsed push → the notification to show. */
+export function notificationFor(result: ParseResult, context: NotificationContext): NotificationSpec {
+  if (!result.ok) return genericNotification();
+  const payload = result.payload;
+  if (payload.type === 'call_ended') return callEndedNotification(payload, context);
+  return isLateRing(payload, context.now) ? lateRingNotification(payload) : ringingNotification(payload);
+}

@@ -1,0 +1,226 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it, vi } from 'vitest';
+import { handlePush } from '../../sw/handle-push';
+import { STORE_READ_BUDGET_MS } from '../../sw/context';
+import { brokenCallLog, FakeWindow, hangingCallLog, makeHarness, NOW, ORIGIN } from './fakes';
+
+const ID = 'v1.us.212570a35d379d83.1702625211';
+const TAG = `call-${ID}`;
+
+const ring = {
+  type: 'incoming_call',
+  v: 1,
+  sessionId: ID,
+  callerName: 'Ada',
+  callerUid: 'ada',
+  callType: 'video',
+  timestamp: NOW - 1_000,
+  ringUntil: NOW + 29_000,
+  declineToken: 'd.t.k',
+};
+const seedRing = { type: 'incoming_call', sessionId: ID, callerName: 'Ada', callerUid: 'ada', callType: 'video', timestamp: NOW - 1_000 };
+const ended = (reason: string, sessionId = ID) => ({ type: 'call_ended', v: 1, sessionId, reason, timestamp: NOW + 5_000 });
+const push = (payload: unknown) => JSON.stringify(payload);
+
+const twoWindows = () => [new FakeWindow(`${ORIGIN}/`), new FakeWindow(`${ORIGIN}/settings`)];
+
+describe('handlePush: a ring', () => {
+  it('shows the ringing notification, records the call and tells every open window', async () => {
+    const windows = twoWindows();
+    const h = makeHarness({ windows });
+    expect(await handlePush(h.ctx, push(ring))).toBe('ringing');
+
+    expect(h.registration.visible()).toHaveLength(1);
+    const [shown] = h.registration.visible();
+    expect(shown!.title).toBe('Incoming call from Ada');
+    expect(shown!.options).toMatchObject({ tag: TAG, requireInteraction: true, body: 'Video call' });
+    expect(shown!.options.actions?.map((a) => a.action)).toEqual(['accept', 'decline']);
+
+    const { type: _, ...payloadFields } = ring;
+    for (const w of windows) {
+      expect(w.messages).toEqual([{ type: 'incoming_call', payload: { type: 'incoming_call', ...payloadFields } }]);
+    }
+    expect(h.clients.matchAllOptions).toEqual([{ type: 'window', includeUncontrolled: true }]);
+    expect(await h.stores.callLog.get(ID)).toEqual({
+      sessionId: ID,
+      callerName: 'Ada',
+      callType: 'video',
+      receivedAt: NOW,
+      ringUntil: ring.ringUntil,
+      declineToken: 'd.t.k',
+      state: 'ringing',
+    });
+  });
+
+  it("rings for the seed's payload like for RingKit's", async () => {
+    const ours = makeHarness({ windows: [new FakeWindow(`${ORIGIN}/`)] });
+    const seed = makeHarness({ windows: [new FakeWindow(`${ORIGIN}/`)] });
+    expect(await handlePush(ours.ctx, push(ring))).toBe('ringing');
+    expect(await handlePush(seed.ctx, push(seedRing))).toBe('ringing');
+
+    const a = ours.registration.visible()[0]!;
+    const b = seed.registration.visible()[0]!;
+    expect(b.title).toBe(a.title);
+    expect({ ...b.options, data: undefined }).toEqual({ ...a.options, data: undefined });
+    expect(b.options.data).toEqual({ kind: 'ringing', sessionId: ID, callerName: 'Ada', callType: 'video' });
+    expect(seed.clients.windows[0]!.messages.map((m) => m.type)).toEqual(['incoming_call']);
+    expect((await seed.stores.callLog.get(ID))?.state).toBe('ringing');
+  });
+
+  it('shows a late ring as a missed call and rings nowhere', async () => {
+    const windows = twoWindows();
+    const h = makeHarness({ windows });
+    h.setNow(ring.ringUntil + 1);
+    expect(await handlePush(h.ctx, push(ring))).toBe('late');
+
+    const shown = h.registration.visible();
+    expect(shown.map((n) => n.title)).toEqual(['Missed call from Ada']);
+    expect(shown[0]!.options.requireInteraction).toBeFalsy();
+    expect(shown[0]!.options.actions).toBeUndefined();
+    for (const w of windows) {
+      expect(w.messages.some((m) => m.type === 'incoming_call')).toBe(false);
+      expect(w.messages).toEqual([{ type: 'call_ended', sessionId: ID, reason: 'unanswered' }]);
+    }
+    expect(await h.stores.callLog.get(ID)).toMatchObject({ state: 'missed', reason: 'unanswered' });
+  });
+
+  it('replaces its own earlier notification for the same call (Safari ignores tags)', async () => {
+    const h = makeHarness();
+    await handlePush(h.ctx, push(ring));
+    await handlePush(h.ctx, push(ring));
+    expect(h.registration.shown).toHaveLength(2);
+    expect(h.registration.visible()).toHaveLength(1);
+  });
+
+  it('does not ring for a call whose end arrived first', async () => {
+    const windows = twoWindows();
+    const h = makeHarness({ windows });
+    await handlePush(h.ctx, push(ended('cancelled')));
+    expect(await handlePush(h.ctx, push(ring))).toBe('already-ended');
+    expect(h.registration.visible().map((n) => n.title)).toEqual(['Missed call from Ada']);
+    expect(h.registration.visible()[0]!.options.requireInteraction).toBeFalsy();
+    for (const w of windows) expect(w.messages.map((m) => m.type)).toEqual(['call_ended']);
+  });
+
+  it('still shows the notification when the options are refused, with the minimum', async () => {
+    const h = makeHarness();
+    h.registration.rejectOptions = (options) => options.actions !== undefined;
+    await handlePush(h.ctx, push(ring));
+    expect(h.registration.visible().map((n) => [n.title, n.tag])).toEqual([['Incoming call from Ada', TAG]]);
+  });
+
+  it('shows the ring even when IndexedDB hangs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const h = makeHarness({ callLog: hangingCallLog });
+      void handlePush(h.ctx, push(ring));
+      await vi.advanceTimersByTimeAsync(STORE_READ_BUDGET_MS);
+      expect(h.registration.visible().map((n) => n.title)).toEqual(['Incoming call from Ada']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('still rings when IndexedDB is broken', async () => {
+    const windows = twoWindows();
+    const h = makeHarness({ windows, callLog: brokenCallLog });
+    expect(await handlePush(h.ctx, push(ring))).toBe('ringing');
+    expect(h.registration.visible().map((n) => n.title)).toEqual(['Incoming call from Ada']);
+    for (const w of windows) expect(w.messages.map((m) => m.type)).toEqual(['incoming_call']);
+  });
+});
+
+describe('handlePush: call_ended', () => {
+  it("closes the ring found by data.sessionId, even under another tag, and shows the outcome under the call's tag", async () => {
+    const windows = twoWindows();
+    const h = makeHarness({ windows });
+    // Rung by an older worker version under another tag; and another call's ring.
+    const oldRing = h.registration.seed('Incoming call from Ada', {
+      tag: 'legacy-tag',
+      data: { kind: 'ringing', sessionId: ID, callerName: 'Ada', callType: 'audio' },
+    });
+    const otherCall = h.registration.seed('Incoming call from Bob', {
+      tag: 'call-other',
+      data: { kind: 'ringing', sessionId: 'other', callerName: 'Bob', callType: 'audio' },
+    });
+
+    expect(await handlePush(h.ctx, push(ended('cancelled')))).toBe('ended');
+
+    expect(oldRing.closed).toBe(true);
+    expect(otherCall.closed).toBe(false);
+    const outcome = h.registration.shown.at(-1)!;
+    expect([outcome.title, outcome.tag]).toEqual(['Missed call from Ada', TAG]);
+    expect(outcome.options.requireInteraction).toBeFalsy();
+    expect(outcome.options.actions).toBeUndefined();
+    for (const w of windows) expect(w.messages).toEqual([{ type: 'call_ended', sessionId: ID, reason: 'cancelled' }]);
+  });
+
+  it.each([
+    ['cancelled', 'Missed call from Ada', 'missed'],
+    ['unanswered', 'Missed call from Ada', 'missed'],
+    ['busy', 'Missed call from Ada', 'missed'],
+    ['answered', 'Answered on another device', 'ended'],
+    ['declined', 'Call declined', 'declined'],
+    ['ended', 'Call ended', 'ended'],
+  ])('after a ring, %s → "%s", logged %s', async (reason, title, state) => {
+    const h = makeHarness();
+    await handlePush(h.ctx, push(ring));
+    await handlePush(h.ctx, push(ended(reason)));
+    expect(h.registration.visible().map((n) => [n.title, n.tag])).toEqual([[title, TAG]]);
+    expect(await h.stores.callLog.get(ID)).toMatchObject({ state, reason, callerName: 'Ada' });
+  });
+
+  it('takes the caller name from the call log when the ring is no longer on screen', async () => {
+    const h = makeHarness();
+    await handlePush(h.ctx, push(ring));
+    for (const n of h.registration.visible()) n.close();
+    await handlePush(h.ctx, push(ended('unanswered')));
+    expect(h.registration.visible().map((n) => n.title)).toEqual(['Missed call from Ada']);
+  });
+
+  it('says "Missed call" for a call it never heard of, and remembers it', async () => {
+    const h = makeHarness();
+    await handlePush(h.ctx, push(ended('cancelled', 'never.rang')));
+    expect(h.registration.visible().map((n) => [n.title, n.tag])).toEqual([['Missed call', 'call-never.rang']]);
+    expect(await h.stores.callLog.get('never.rang')).toMatchObject({ state: 'missed', reason: 'cancelled' });
+  });
+
+  it('says "Call answered" on the device that accepted', async () => {
+    const h = makeHarness();
+    await handlePush(h.ctx, push(ring));
+    await h.stores.callLog.setState(ID, { state: 'accepted' });
+    await handlePush(h.ctx, push(ended('answered')));
+    expect(h.registration.visible().map((n) => n.title)).toEqual(['Call answered']);
+    expect((await h.stores.callLog.get(ID))?.state).toBe('accepted');
+  });
+
+  it('still shows the outcome when IndexedDB is broken', async () => {
+    const h = makeHarness({ callLog: brokenCallLog });
+    await handlePush(h.ctx, push(ring));
+    await handlePush(h.ctx, push(ended('answered')));
+    expect(h.registration.visible().map((n) => n.title)).toEqual(['Answered on another device']);
+  });
+});
+
+describe('handlePush: every other push still shows a notification', () => {
+  it.each([
+    ['no body', null],
+    ['an empty body', ''],
+    ['not JSON', 'ring ring'],
+    ['JSON null', 'null'],
+    ['a number', '42'],
+    ['an array', '[1,2]'],
+    ['an empty object', '{}'],
+    ['an unknown type', push({ type: 'chat_message', sessionId: ID })],
+    ['no type', push({ sessionId: ID, callerName: 'Ada' })],
+    ['a ring without session id', push({ ...ring, sessionId: '' })],
+    ['a ring without caller name', push({ ...ring, callerName: undefined })],
+    ['a call_ended without session id', push({ type: 'call_ended', reason: 'cancelled' })],
+  ])('%s', async (_, data) => {
+    const windows = twoWindows();
+    const h = makeHarness({ windows });
+    expect(await handlePush(h.ctx, data)).toBe('unknown');
+    expect(h.registration.visible().map((n) => [n.title, n.options.body, n.tag])).toEqual([['RingKit', 'Open RingKit', 'ringkit-unknown']]);
+    for (const w of windows) expect(w.messages).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import preact from '@preact/preset-vite';
+import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/**
+ * manifest.webmanifest at the top level is the one source of truth: copied
+ * as it is, under its own name, so it is never fingerprinted or rewritten.
+ */
+function copyManifest(): Plugin {
+  return {
+    name: 'ringkit:manifest',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'manifest.webmanifest', source: readFileSync('manifest.webmanifest', 'utf8') });
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [
+    preact(),
+    copyManifest(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'sw',
+      filename: 'sw.ts',
+      manifest: false, // ours is manifest.webmanifest, linked from index.html
+      injectRegister: false, // the app registers through virtual:pwa-register/preact
+      registerType: 'prompt', // a new version is offered, never forced mid-call
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest,mp3,ogg}'],
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+  server: {
+    port: 5173,
+    // the sender, for `vite` during development
+    proxy: { '/api': 'http://127.0.0.1:8080', '/healthz': 'http://127.0.0.1:8080' },
+  },
+  build: { target: 'es2022', sourcemap: true },
+});
