@@ -14,9 +14,13 @@ export async function readDeviceStatus(): Promise<DeviceStatus> {
   let serviceWorker: DeviceStatus['serviceWorker'] = 'unsupported';
   let subscribed: DeviceStatus['subscribed'] = 'unsupported';
   if ('serviceWorker' in navigator) {
-    const reg = await navigator.serviceWorker.getRegistration();
+    // The worker registers after the page loads: give it a moment before saying "none".
+    const reg = await Promise.race([
+      navigator.serviceWorker.ready,
+      new Promise<ServiceWorkerRegistration | undefined>((r) => setTimeout(() => void navigator.serviceWorker.getRegistration().then(r), 3000)),
+    ]);
     serviceWorker = !reg ? 'none' : reg.active ? 'active' : 'installing';
-    if (reg && 'pushManager' in reg) subscribed = (await reg.pushManager.getSubscription()) !== null;
+    if ('PushManager' in globalThis) subscribed = reg ? (await reg.pushManager.getSubscription()) !== null : false;
   }
   // iOS may report "fullscreen" for a manifest that asks for "standalone".
   const installed =
