@@ -130,7 +130,8 @@ describe('the installed app', () => {
     await context.setOffline(true);
     try {
       await page.goto(`${served.origin}/call/${encodeURIComponent('v1.us.offline')}?action=open`);
-      await expect(page.getByRole('heading').first().textContent()).resolves.toBeTruthy();
+      // the app's own call screen, not the browser's offline error page
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/^Call from /);
       await page.goto(served.origin);
       await page.getByTestId('device-status').waitFor();
     } finally {

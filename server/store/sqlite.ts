@@ -40,15 +40,7 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     throw err;
   }
 
-  type UpsertParams = {
-    id: string;
-    uid: string;
-    endpoint: string;
-    p256dh: string;
-    auth: string;
-    userAgent: string | null;
-    now: number;
-  };
+  type UpsertParams = NewDevice & { id: string; now: number };
   // One statement, so a concurrent registration of the same endpoint (another
   // process) cannot slip in between a lookup and an insert.
   const upsert = db.prepare<[UpsertParams], DeviceRow>(
