@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: PostgreSQL (the sender's multi-instance
-# store, tested against a throwaway cluster) and Chromium (the real-browser
+# store, tested against a throwaway cluster), Chromium and Firefox ESR (the real-browser
 # tests; Playwright cannot download its own browsers here). Needs root (or sudo).
 set -euo pipefail
-packages=(postgresql openssl chromium)
+packages=(postgresql openssl chromium firefox-esr)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
