@@ -31,6 +31,8 @@ export interface Config {
   trustProxy: boolean;
   ttlSeconds: number;
   logLevel: string;
+  /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
+  cometchatWebhook: { user: string; password: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +84,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite store)');
   }
 
+  const webhookUser = env.COMETCHAT_WEBHOOK_USER?.trim() || undefined;
+  const webhookPassword = env.COMETCHAT_WEBHOOK_PASSWORD || undefined;
+  if (!webhookUser !== !webhookPassword) {
+    throw new ConfigError('set both COMETCHAT_WEBHOOK_USER and COMETCHAT_WEBHOOK_PASSWORD, or neither (the CometChat webhook is off)');
+  }
+  // RFC 7617: the user-id ends at the first colon, so it cannot contain one.
+  if (webhookUser?.includes(':')) throw new ConfigError('COMETCHAT_WEBHOOK_USER must not contain ":"');
+
   return {
     development,
     port,
@@ -97,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     ttlSeconds: parseIntIn(env.RINGKIT_TTL ?? String(TTL_MIN), 'RINGKIT_TTL', TTL_MIN, TTL_MAX),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    cometchatWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
   };
 }
 
