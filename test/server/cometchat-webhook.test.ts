@@ -217,8 +217,9 @@ describe('group calls (Push Notifications extension: one POST per member)', () =
   });
   afterAll(() => s.close());
 
+  type ExtensionBody = { data: { to: { uid: string }; notificationDetails: Record<string, unknown> } };
   const forMember = (fixture: string, session: string, uid: string) => {
-    const body = cometchatFixture(fixture, session) as { data: { to: { uid: string } } };
+    const body = cometchatFixture(fixture, session) as ExtensionBody;
     body.data.to.uid = uid;
     return body;
   };
@@ -237,7 +238,7 @@ describe('group calls (Push Notifications extension: one POST per member)', () =
   it("a member's own rejection stops only their ring", async () => {
     const session = newSession();
     for (const uid of Object.keys(members)) await deliver(s, forMember('push-initiated-group', session, uid));
-    const rejected = forMember('push-rejected', session, 'cometchat-uid-4') as { data: { notificationDetails: Record<string, unknown> } };
+    const rejected = forMember('push-rejected', session, 'cometchat-uid-4');
     rejected.data.notificationDetails.receiverType = 'group';
     await deliver(s, rejected);
     expect(heard(members['cometchat-uid-3']!, session)).toEqual(['ring']);
