@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { CallEndReason } from '../../protocol/payload';
 import type { CallService } from '../calls';
+import { InFlight } from '../in-flight';
 import type { DeviceStore, RingSelector } from '../store/types';
 import type { CallAction } from './events';
 
@@ -24,7 +25,7 @@ export interface RingKeeperOptions {
  * end event (on any instance) stops it.
  */
 export class RingKeeper {
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new InFlight();
   /** the tail of each session's work: events of one call run in arrival order */
   private readonly sessions = new Map<string, Promise<void>>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
@@ -39,7 +40,7 @@ export class RingKeeper {
     const fresh = await this.o.store.claimEvent(eventId, new Date(now));
     if (fresh && now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
-      this.track(
+      this.inFlight.track(
         this.o.store
           .pruneCallRecords(new Date(now - KEEP_RECORDS_MS))
           .catch((err: unknown) => this.o.logger.warn({ err }, 'could not prune old webhook events')),
@@ -55,8 +56,8 @@ export class RingKeeper {
   }
 
   /** Resolves when every event acted on so far is done (graceful shutdown). */
-  async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  drain(): Promise<void> {
+    return this.inFlight.drain();
   }
 
   /** Drops the ring deadlines of this instance (the worker still stops a ring at its ringUntil). */
@@ -118,16 +119,11 @@ export class RingKeeper {
       .then(work)
       .catch((err: unknown) => this.o.logger.error({ err, sessionId }, 'acting on a CometChat call event failed'));
     this.sessions.set(sessionId, run);
-    this.track(
+    this.inFlight.track(
       run.finally(() => {
         if (this.sessions.get(sessionId) === run) this.sessions.delete(sessionId);
       }),
     );
-  }
-
-  private track(p: Promise<void>): void {
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
   }
 }
 
