@@ -15,6 +15,7 @@ export const API_ROUTES = {
   /** development only (RINGKIT_DEV_LOGIN): sign in by name, and call another signed-in name */
   devSession: '/api/dev/session',
   devCalls: '/api/dev/calls',
+  cometchatWebhook: '/api/webhooks/cometchat',
   health: '/healthz',
 } as const;
 
@@ -23,8 +24,11 @@ export function apiPath(route: string, params: Record<string, string> = {}): str
   return route.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
-const uid = { type: 'string', minLength: 1, maxLength: 128 } as const;
-const sessionId = { type: 'string', minLength: 1, maxLength: 256 } as const;
+/** Longest ids and names the API takes (also applied to CometChat's webhook events). */
+export const MAX_LENGTHS = { uid: 128, sessionId: 256, callerName: 128 } as const;
+
+const uid = { type: 'string', minLength: 1, maxLength: MAX_LENGTHS.uid } as const;
+const sessionId = { type: 'string', minLength: 1, maxLength: MAX_LENGTHS.sessionId } as const;
 
 export const subscriptionSchema = {
   type: 'object',
@@ -61,7 +65,7 @@ export const ringRequestSchema = {
   properties: {
     recipientUid: uid,
     sessionId,
-    callerName: { type: 'string', minLength: 1, maxLength: 128 },
+    callerName: { type: 'string', minLength: 1, maxLength: MAX_LENGTHS.callerName },
     callerUid: uid,
     callType: { type: 'string', enum: CALL_TYPES },
   },
@@ -143,6 +147,15 @@ export interface DeliveryCounts {
   purged: number;
   failed: number;
   pending: number;
+}
+
+/**
+ * The answer to a CometChat webhook POST, given before any push is sent:
+ * accepted (delivery started), duplicate (a retry of an event already
+ * handled), ignored (not a call event RingKit acts on).
+ */
+export interface CometChatWebhookResponse {
+  status: 'accepted' | 'duplicate' | 'ignored';
 }
 
 export interface HealthResponse {

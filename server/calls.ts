@@ -21,9 +21,13 @@ export interface CallServiceOptions {
 export class CallService {
   constructor(private readonly o: CallServiceOptions) {}
 
-  async ring(call: RingRequest): Promise<DeliveryCounts> {
-    const now = Date.now();
-    const ringUntil = now + this.o.ttlSeconds * 1000;
+  /** When a ring placed at `now` stops being worth ringing (its TTL). */
+  ringUntil(now: number): number {
+    return now + this.o.ttlSeconds * 1000;
+  }
+
+  async ring(call: RingRequest, now = Date.now()): Promise<DeliveryCounts> {
+    const ringUntil = this.ringUntil(now);
     const payload: IncomingCallPayload = {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
@@ -42,7 +46,7 @@ export class CallService {
   end(sessionId: string, recipientUid: string, reason: CallEndReason): Promise<DeliveryCounts> {
     const now = Date.now();
     const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
-    return this.send(recipientUid, payload, now + this.o.ttlSeconds * 1000);
+    return this.send(recipientUid, payload, this.ringUntil(now));
   }
 
   private async send(uid: string, payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {
