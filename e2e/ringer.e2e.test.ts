@@ -145,6 +145,24 @@ describe('Decline in the ringer', () => {
     const view = await until(() => ringerView(tab.page), (v) => v.live === 'Declined the call from Alan Turing', 'the decline announced');
     expect(view).toMatchObject({ dialog: false, playing: false });
   });
+
+  it('on the call screen (?action=reject, as the notification opens it) declines and says so', async () => {
+    const phone = await served.addDevice('linus');
+    await served.inject({
+      method: 'POST',
+      url: '/api/calls',
+      headers: { authorization: `Bearer ${served.secrets.apiKey}` },
+      payload: { recipientUid: 'linus', sessionId: 'v1.us.screen-decline', callerName: 'Barbara Liskov', callerUid: 'barbara', callType: 'video' },
+    });
+    const pushed = await served.push.waitFor((p) => p.id === phone.id && (p.payload as { type?: string })?.type === 'incoming_call');
+    await tab.deliver(pushed.payload as object); // the worker records the call and its decline token
+    await until(() => ringerView(tab.page), (v) => v.dialog, 'the ring');
+    await tab.page.goto(`${served.origin}/call/v1.us.screen-decline?action=reject`);
+    await until(() => tab.page.getByRole('heading', { level: 1 }).textContent(), (t) => t === 'Call declined', 'the decline');
+    await expect(tab.page.getByText('The caller has been told you declined.').count()).resolves.toBe(1);
+    const stop = await served.push.waitFor((p) => p.id === phone.id && (p.payload as { type?: string })?.type === 'call_ended');
+    expect(stop.payload).toMatchObject({ sessionId: 'v1.us.screen-decline', reason: 'declined' });
+  });
 });
 
 describe('<ringkit-ringer> on /embed, loaded from its own library', () => {
@@ -191,19 +209,36 @@ function emulateDesktopAutoplayPolicy(): void {
   };
 }
 
-describe('where autoplay needs a tap first', () => {
+describe('a browser as users have it: autoplay needs a tap, no calls adapter but CometChat’s', () => {
   let strict: BrowserContext;
-  afterAll(async () => strict?.close());
-
-  it('shows the call with "Tap to enable sound", and rings once tapped', async () => {
+  let quiet: AppWorker;
+  const requested: string[] = [];
+  beforeAll(async () => {
     strict = await launchChromium();
     await strict.addInitScript(emulateDesktopAutoplayPolicy);
     await strict.grantPermissions(['notifications'], { origin: served.origin });
-    const quiet = await openAppWithWorker(strict, served.origin);
+    strict.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    quiet = await openAppWithWorker(strict, served.origin);
+  });
+  afterAll(async () => strict?.close());
+
+  it('shows the call with "Tap to enable sound", and rings once tapped', async () => {
     await quiet.deliver(ring('v1.us.tap'));
     const view = await until(() => ringerView(quiet.page), (v) => v.sound === 'blocked', 'autoplay refused');
     expect(view.playing).toBe(false);
     await quiet.page.getByRole('button', { name: 'Tap to enable sound' }).click();
     await until(() => ringerView(quiet.page), (v) => v.playing, 'the ringtone playing after the tap');
+  });
+
+  it('never loads the calls SDK for the app shell, and the call screen says what is missing to join', async () => {
+    expect(requested.some((p) => /^\/assets\/index-.*\.js$/.test(p)), 'the shell’s requests are seen').toBe(true);
+    expect(requested.filter((p) => p.includes('cometchat'))).toEqual([]);
+    await quiet.page.goto(`${served.origin}/call/v1.us.tap?action=accept`);
+    const missing = await quiet.page.getByTestId('calls-not-configured').textContent();
+    // This build has no VITE_COMETCHAT_* and no user's auth token was handed over.
+    expect(missing).toContain('VITE_COMETCHAT_APP_ID');
+    expect(missing).toContain('VITE_COMETCHAT_REGION');
+    expect(missing).toContain('CometChat auth token');
+    expect(requested.filter((p) => p.includes('cometchat'))).toEqual([]);
   });
 });
