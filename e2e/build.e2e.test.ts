@@ -24,6 +24,7 @@ describe('the built app (dist/)', () => {
     expect(precached).toContain('index.html');
     expect(precached.some((u) => /^assets\/.*\.js$/.test(u!))).toBe(true);
     expect(precached).toContain('manifest.webmanifest');
+    expect(precached, 'the ringtone, so an installed app rings offline too').toContain('ringtone.wav');
     expect(precached).not.toContain('sw.js');
   });
 
