@@ -1,4 +1,6 @@
+import { AppRinger } from './ringer/app-ringer';
 import { CallScreen } from './routes/call';
+import { Embed } from './routes/embed';
 import { Home } from './routes/home';
 import { Install } from './routes/install';
 import { Placeholder } from './routes/placeholder';
@@ -30,8 +32,11 @@ export function App() {
         {route.name === 'call' && <CallScreen sessionId={route.sessionId} action={route.action} />}
         {route.name === 'compat' && <Placeholder title="Browser compatibility" text="Live checks of this browser's ringing features are coming here." />}
         {route.name === 'install' && <Install />}
+        {route.name === 'embed' && <Embed />}
         {route.name === 'not-found' && <Placeholder title="Not found" text="There is nothing at this address." />}
       </main>
+      {/* /embed mounts <ringkit-ringer> the way a host app does, instead of this one */}
+      {route.name !== 'embed' && <AppRinger />}
       <UpdatePrompt busy={route.name === 'call'} />
     </>
   );
