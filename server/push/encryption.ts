@@ -76,7 +76,7 @@ class EncryptionWorkers implements PushEncryptor {
   }
 
   private spawn(): Lane {
-    const worker = new Worker(new URL('./encrypt-worker.mjs', import.meta.url));
+    const worker = new Worker(new URL('./encrypt-worker.mjs', import.meta.url), { execArgv: [] });
     worker.unref();
     const lane: Lane = { worker, pending: new Map(), batch: [] };
     worker.on('message', (results: Result[]) => {

@@ -1,0 +1,209 @@
+/**
+ * `npm run bench`: RingKit's sender against the seed's web-push template, on
+ * the same generated subscriptions and the same loopback push service.
+ *
+ *   npm run bench                      N = 1,000 and 10,000, then one ring to a 3-device user
+ *   npm run bench -- --quick           N = 1,000 only (under a minute)
+ *   npm run bench -- --n 2000,5000     other sizes
+ *   npm run bench -- --out file.json   where the JSON goes (default bench/results/latest.json)
+ *   npm run bench -- --profile         CPU-profile RingKit's main thread from ring accepted to last push answered, and print where it goes
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeLoopbackCertificate } from '../test/support/tls';
+import type { ServiceReply, ServiceRequest } from './push-service';
+import type { SenderJob, SenderResult } from './sender';
+import { summariseProfile } from './profile-summary';
+import { percentile, round, table } from './stats';
+import { generateSubscriptions, saveSubscriptions } from './subscriptions';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The issue's targets (issue 10). */
+const TARGETS = { ratioAt10k: 8, pushesPerSecond: 3000, warmRingMs: 10 };
+
+interface ThroughputRun {
+  n: number;
+  sender: 'baseline' | 'ringkit';
+  pushesPerSecond: number;
+  wallMs: number;
+  /** from "ring accepted" to "push service received it" */
+  p50Ms: number;
+  p99Ms: number;
+  cpuUsPerPush: number;
+  peakRssMB: number;
+  received: number;
+  delivered: number;
+  protocols: string[];
+  connections: number;
+  /** sampled bodies decrypt with the subscription's private key */
+  decrypts: boolean;
+}
+
+const { values: args } = parseArgs({
+  options: { n: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, profile: { type: 'boolean', default: false } },
+});
+const sizes = (args.n ?? (args.quick ? '1000' : '1000,10000')).split(',').map((s) => Number(s.trim()));
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--n takes sizes like 1000,10000, not ${args.n}`);
+const warmRings = args.quick ? 20 : 50;
+const out = args.out ?? join(here, 'results', 'latest.json');
+
+function start(file: string, env: NodeJS.ProcessEnv): ChildProcess {
+  // fork() passes on tsx's loader flags (process.execArgv), so children run TypeScript too.
+  return fork(join(here, file), { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function nextMessage<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const exit = (code: number | null) => reject(new Error(`bench child exited with ${code}`));
+    child.once('exit', exit);
+    child.once('message', (message) => {
+      child.off('exit', exit);
+      resolve(message as T);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const cert = await makeLoopbackCertificate();
+  const service = start('push-service.ts', { BENCH_CERT_FILE: cert.certFile, BENCH_KEY_FILE: cert.keyFile });
+  const { origin } = await nextMessage<Extract<ServiceReply, { kind: 'listening' }>>(service);
+  const collect = async () => {
+    const reply = nextMessage<Extract<ServiceReply, { kind: 'arrivals' }>>(service);
+    service.send({ kind: 'collect' } satisfies ServiceRequest);
+    return reply;
+  };
+
+  const maxN = Math.max(...sizes, 3);
+  process.stderr.write(`generating ${maxN} subscriptions with P-256 keys…\n`);
+  const generated = generateSubscriptions(origin, maxN);
+  const dir = mkdtempSync(join(tmpdir(), 'ringkit-bench-subs-'));
+  const subscriptionsFile = join(dir, 'subscriptions.json');
+  saveSubscriptions(subscriptionsFile, generated.subscriptions);
+
+  // Both senders trust the loopback certificate the way any Node process can, without code changes.
+  const runSender = async (job: SenderJob) => {
+    const profile = args.profile && job.variant === 'ringkit' ? join(dir, `ringkit-${job.n}.cpuprofile`) : undefined;
+    const child = start('sender.ts', { NODE_EXTRA_CA_CERTS: cert.certFile, ...(profile ? { BENCH_PROFILE_FILE: profile } : {}) });
+    const result = nextMessage<SenderResult>(child);
+    child.send(job);
+    const done = { result: await result, ...(await collect()) };
+    if (profile) {
+      console.log(`\nRingKit's main thread, N = ${job.n}, ring accepted → last push answered (self time, top 15; encryption workers not included):`);
+      console.log(summariseProfile(profile));
+    }
+    return done;
+  };
+
+  const runs: ThroughputRun[] = [];
+  try {
+    for (const n of sizes) {
+      for (const sender of ['baseline', 'ringkit'] as const) {
+        process.stderr.write(`N = ${n}: ${sender}…\n`);
+        const { result, arrivals, bodies, connections } = await runSender({ variant: sender, subscriptionsFile, n, warmRings: 0 });
+        const accepted = result.accepted[0]!;
+        const latencies = arrivals.map(([, at]) => at - accepted);
+        const wallMs = Math.max(...latencies);
+        runs.push({
+          n,
+          sender,
+          pushesPerSecond: round((arrivals.length / wallMs) * 1000),
+          wallMs: round(wallMs),
+          p50Ms: round(percentile(latencies, 50)),
+          p99Ms: round(percentile(latencies, 99)),
+          cpuUsPerPush: round(result.cpuUs / n),
+          peakRssMB: round(result.maxRssKB / 1024),
+          received: arrivals.length,
+          delivered: result.delivered,
+          protocols: [...new Set(arrivals.map(([, , version]) => (version === '2.0' ? 'h2' : `http/${version}`)))],
+          connections,
+          decrypts: Object.entries(bodies).every(([id, body]) => {
+            try {
+              return (JSON.parse(generated.decrypt(id, Buffer.from(body, 'base64'))) as { type?: string }).type === 'incoming_call';
+            } catch {
+              return false;
+            }
+          }),
+        });
+      }
+    }
+
+    process.stderr.write(`one ring to a 3-device user: cold, then ${warmRings} warm…\n`);
+    const single = await runSender({ variant: 'single', subscriptionsFile, n: 3, warmRings });
+    // Rings go one at a time and each answers after its 3 pushes arrived: arrivals group in threes.
+    const times = single.arrivals.map(([, at]) => at).sort((a, b) => a - b);
+    const ringMs = single.result.accepted.map((accepted, i) => Math.max(...times.slice(i * 3, i * 3 + 3)) - accepted);
+    const singleRing = {
+      devices: 3,
+      coldMs: round(ringMs[0]!),
+      warmP50Ms: round(percentile(ringMs.slice(1), 50)),
+      warmP99Ms: round(percentile(ringMs.slice(1), 99)),
+      warmRings,
+      delivered: single.result.delivered,
+    };
+
+    // Hook: the client size budgets (scripts/bundle-sizes.ts, issue 10) belong in this report too.
+    report(runs, singleRing);
+  } finally {
+    service.send({ kind: 'close' } satisfies ServiceRequest);
+    if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(runs: ThroughputRun[], singleRing: Record<string, number>): void {
+  const machine = {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  const rows = [['N', 'sender', 'pushes/s', 'wall ms', 'p50 ms', 'p99 ms', 'CPU µs/push', 'peak RSS MB', 'received', 'over']];
+  const ratios: Array<{ n: number; pushesPerSecond: number; cpuPerPush: number }> = [];
+  for (const run of runs) {
+    rows.push([String(run.n), run.sender, String(run.pushesPerSecond), String(run.wallMs), String(run.p50Ms), String(run.p99Ms),
+      String(run.cpuUsPerPush), String(run.peakRssMB), `${run.received}/${run.n}`, `${run.protocols.join('+')} (${run.connections} conn)`]);
+    const base = runs.find((r) => r.n === run.n && r.sender === 'baseline');
+    if (run.sender === 'ringkit' && base) {
+      const ratio = { n: run.n, pushesPerSecond: round(run.pushesPerSecond / base.pushesPerSecond), cpuPerPush: round(run.cpuUsPerPush / base.cpuUsPerPush) };
+      ratios.push(ratio);
+      rows.push(['', 'ringkit/baseline', `${ratio.pushesPerSecond}×`, '', '', '', `${ratio.cpuPerPush}×`, '', '', '']);
+    }
+  }
+  const best = Math.max(...runs.filter((r) => r.sender === 'ringkit').map((r) => r.pushesPerSecond));
+  const at10k = ratios.find((r) => r.n === 10_000);
+  const targets = {
+    [`≥ ${TARGETS.ratioAt10k}× the baseline's pushes/s at N = 10,000`]: at10k ? at10k.pushesPerSecond >= TARGETS.ratioAt10k : 'not run',
+    [`≥ ${TARGETS.pushesPerSecond} pushes/s`]: best >= TARGETS.pushesPerSecond,
+    [`warm single ring < ${TARGETS.warmRingMs} ms`]: singleRing.warmP50Ms! < TARGETS.warmRingMs,
+  };
+  const problems = runs.filter((r) => r.received !== r.n || !r.decrypts).map((r) => `${r.sender} N=${r.n}: ${r.received} received, decrypts: ${r.decrypts}`);
+
+  console.log(`\nRingKit sender bench — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${machine.platform}\n`);
+  console.log(table(rows));
+  console.log(`\none ring to a 3-device user, API request → push service has all 3: cold ${singleRing.coldMs} ms, warm p50 ${singleRing.warmP50Ms} ms, p99 ${singleRing.warmP99Ms} ms (${singleRing.warmRings} rings)`);
+  console.log('\ntargets:');
+  for (const [target, met] of Object.entries(targets)) console.log(`  ${met === true ? 'met    ' : met === false ? 'NOT MET' : met}  ${target}`);
+  for (const problem of problems) console.log(`  problem: ${problem}`);
+
+  const result = { date: new Date().toISOString(), commit: gitCommit(), machine, runs, ratios, singleRing, targets, problems };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nJSON: ${out}`);
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
