@@ -7,6 +7,7 @@ import type { Device, DeviceStore } from '../store/types';
 import { withDeadline } from './deadline';
 import type { PushEncryptor } from './encryption';
 import { judge, outcomeLabel, retryDelay, type Attempt } from './outcome';
+import { OutcomeWriter } from './outcome-writer';
 import { pushOptions, type PushRequest } from './push-request';
 import type { PushTransport } from './transport';
 import type { VapidHeaderCache } from './vapid-header';
@@ -50,10 +51,12 @@ export class Deliverer {
   private readonly perOrigin: number;
   private readonly attemptTimeoutMs: number;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly outcomes: OutcomeWriter;
 
   constructor(private readonly options: DelivererOptions) {
     this.perOrigin = options.perOriginConcurrency ?? 32;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
+    this.outcomes = new OutcomeWriter(options.store);
   }
 
   async deliver(devices: Device[], message: PushMessage, answerWithinMs: number): Promise<Delivery> {
@@ -144,8 +147,8 @@ export class Deliverer {
 
   private async record(device: Device, outcome: string): Promise<void> {
     // A store hiccup must not turn a delivered ring into an error.
-    await this.options.store
-      .recordOutcome(device.endpoint, outcome, new Date())
+    await this.outcomes
+      .record({ endpoint: device.endpoint, outcome, at: new Date() })
       .catch((err: unknown) => this.options.logger.warn({ err, deviceId: device.id }, 'could not record the push outcome'));
   }
 

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
-import type { DeviceStore, NewDevice } from './types';
+import type { DeviceStore, NewDevice, OutcomeRecord } from './types';
 
 type DeviceRow = Row<number>;
 
@@ -63,6 +63,9 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
   const recordOutcome = db.prepare<[string, number, string]>(
     'UPDATE devices SET last_outcome = ?, last_outcome_at = ? WHERE endpoint = ?',
   );
+  const recordOutcomes = db.transaction((records: readonly OutcomeRecord[]) => {
+    for (const r of records) recordOutcome.run(r.outcome, r.at.getTime(), r.endpoint);
+  });
   const ping = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
 
   return {
@@ -88,7 +91,10 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
       return purge.run(endpoint, notUpdatedSince.getTime()).changes > 0;
     },
     async recordOutcome(endpoint, outcome, at) {
-      recordOutcome.run(outcome, at.getTime(), endpoint);
+      recordOutcomes([{ endpoint, outcome, at }]);
+    },
+    async recordOutcomes(records) {
+      recordOutcomes(records);
     },
     async ping() {
       if (ping.get()?.ok !== 1) throw new Error('SQLite ping returned no row');

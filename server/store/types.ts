@@ -21,6 +21,13 @@ export interface NewDevice {
   userAgent: string | null;
 }
 
+/** A device's last push outcome, by its endpoint. */
+export interface OutcomeRecord {
+  endpoint: string;
+  outcome: string;
+  at: Date;
+}
+
 /**
  * Where the sender keeps devices. SQLite (embedded) and PostgreSQL implement
  * it; one contract test suite runs against both.
@@ -43,6 +50,12 @@ export interface DeviceStore {
    */
   purge(endpoint: string, notUpdatedSince: Date): Promise<boolean>;
   recordOutcome(endpoint: string, outcome: string, at: Date): Promise<void>;
+  /**
+   * Many outcomes in one write (a ring to thousands of devices must not write
+   * row by row); for an endpoint listed twice the later entry wins. Unknown
+   * endpoints are skipped.
+   */
+  recordOutcomes(records: readonly OutcomeRecord[]): Promise<void>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
