@@ -47,7 +47,10 @@ class EncryptionWorkers implements PushEncryptor {
   private readonly lanes: Lane[] = [];
   private nextId = 1;
 
-  constructor(private readonly threads: number) {}
+  // Started up front: a worker takes ~50 ms to load, too long for the first ring after a restart to wait.
+  constructor(private readonly threads: number) {
+    for (let i = 0; i < threads; i += 1) this.spawn();
+  }
 
   encrypt(target: PushTarget, body: string, options: PushOptions): Promise<PushRequest> {
     return new Promise((resolve, reject) => {
@@ -70,9 +73,9 @@ class EncryptionWorkers implements PushEncryptor {
   private leastBusy(): Lane {
     let best: Lane | undefined;
     for (const lane of this.lanes) if (!best || lane.pending.size < best.pending.size) best = lane;
-    // Workers start as they are needed: a 3-device ring needs one.
-    if ((!best || best.pending.size > 0) && this.lanes.length < this.threads) best = this.spawn();
-    return best!;
+    // A worker lost (crashed, killed) is replaced by the next job.
+    if (!best || (best.pending.size > 0 && this.lanes.length < this.threads)) best = this.spawn();
+    return best;
   }
 
   private spawn(): Lane {
