@@ -29,9 +29,17 @@ interface Job {
 
 type Result = { id: number; request: { endpoint: string; headers: Record<string, string | number>; body: Uint8Array } } | { id: number; error: string };
 
+interface Waiting {
+  job: Job;
+  resolve: (request: PushRequest) => void;
+  reject: (err: Error) => void;
+  /** already handed to a worker that was lost */
+  retried: boolean;
+}
+
 interface Lane {
   worker: Worker;
-  pending: Map<number, { resolve: (request: PushRequest) => void; reject: (err: Error) => void }>;
+  pending: Map<number, Waiting>;
   batch: Job[];
 }
 
@@ -46,6 +54,7 @@ const MAX_BATCH = 8;
 class EncryptionWorkers implements PushEncryptor {
   private readonly lanes: Lane[] = [];
   private nextId = 1;
+  private closed = false;
 
   // Started up front: a worker takes ~50 ms to load, too long for the first ring after a restart to wait.
   constructor(private readonly threads: number) {
@@ -53,21 +62,27 @@ class EncryptionWorkers implements PushEncryptor {
   }
 
   encrypt(target: PushTarget, body: string, options: PushOptions): Promise<PushRequest> {
+    if (this.closed) return Promise.reject(new Error('encryption workers closed'));
     return new Promise((resolve, reject) => {
-      const lane = this.leastBusy();
-      const id = this.nextId++;
-      if (lane.pending.size === 0) lane.worker.ref(); // work in flight keeps the process alive
-      lane.pending.set(id, { resolve, reject });
-      lane.batch.push({ id, target: { endpoint: target.endpoint, p256dh: target.p256dh, auth: target.auth }, body, options });
-      if (lane.batch.length >= MAX_BATCH) this.flush(lane);
-      else if (lane.batch.length === 1) queueMicrotask(() => this.flush(lane));
+      const job = { id: this.nextId++, target: { endpoint: target.endpoint, p256dh: target.p256dh, auth: target.auth }, body, options };
+      this.dispatch({ job, resolve, reject, retried: false });
     });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const lanes = this.lanes.splice(0);
     for (const lane of lanes) this.fail(lane, new Error('encryption workers closed'));
     await Promise.all(lanes.map((lane) => lane.worker.terminate()));
+  }
+
+  private dispatch(waiting: Waiting): void {
+    const lane = this.leastBusy();
+    if (lane.pending.size === 0) lane.worker.ref(); // work in flight keeps the process alive
+    lane.pending.set(waiting.job.id, waiting);
+    lane.batch.push(waiting.job);
+    if (lane.batch.length >= MAX_BATCH) this.flush(lane);
+    else if (lane.batch.length === 1) queueMicrotask(() => this.flush(lane));
   }
 
   private leastBusy(): Lane {
@@ -79,26 +94,35 @@ class EncryptionWorkers implements PushEncryptor {
   }
 
   private spawn(): Lane {
+    // No inherited flags: the worker is plain JavaScript, and tsx's loader would make it start in ~600 ms instead of ~50.
     const worker = new Worker(new URL('./encrypt-worker.mjs', import.meta.url), { execArgv: [] });
     worker.unref();
     const lane: Lane = { worker, pending: new Map(), batch: [] };
     worker.on('message', (results: Result[]) => {
       for (const result of results) {
-        const job = lane.pending.get(result.id);
-        if (!job) continue;
+        const waiting = lane.pending.get(result.id);
+        if (!waiting) continue;
         lane.pending.delete(result.id);
-        if ('error' in result) job.reject(new Error(result.error));
+        if ('error' in result) waiting.reject(new Error(result.error));
         else {
           const { body } = result.request;
-          job.resolve({ ...result.request, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) });
+          waiting.resolve({ ...result.request, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) });
         }
       }
       if (lane.pending.size === 0) worker.unref();
     });
     const lost = (err: Error) => {
       const at = this.lanes.indexOf(lane);
-      if (at >= 0) this.lanes.splice(at, 1); // the next job starts a fresh worker
-      this.fail(lane, err);
+      if (at < 0) return; // closed, or already handled
+      this.lanes.splice(at, 1); // the next job starts a fresh worker
+      // A lost worker is the sender's fault, not the device's: its jobs get one more worker.
+      const orphans = [...lane.pending.values()];
+      lane.pending.clear();
+      lane.batch = [];
+      for (const waiting of orphans) {
+        if (waiting.retried || this.closed) waiting.reject(err);
+        else this.dispatch({ ...waiting, retried: true });
+      }
     };
     worker.on('error', lost);
     worker.on('exit', (code) => lost(new Error(`encryption worker exited with code ${code}`)));
