@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import tls, { type SecureContextOptions } from 'node:tls';
 import { headerValue } from './http1';
 import type { Attempt } from './outcome';
-import { withDeadline } from './deadline';
+import { exchangeWithin, withDeadline } from './deadline';
 import type { PushRequest } from './push-request';
 import { transportErrorCode } from './transport-error';
 
@@ -44,7 +44,7 @@ export class Http2Sessions {
 
   /** One push as one stream; never rejects (see PushTransport.post). */
   post(session: ClientHttp2Session, request: PushRequest, deadlineMs: number): Promise<Attempt> {
-    return new Promise((resolve) => {
+    return exchangeWithin<Attempt>(deadlineMs, { transportError: 'timeout' }, (finish) => {
       const url = new URL(request.endpoint);
       const headers: OutgoingHttpHeaders = { ':method': 'POST', ':path': url.pathname + url.search };
       for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
@@ -52,21 +52,9 @@ export class Http2Sessions {
       try {
         stream = session.request(headers);
       } catch (err) {
-        resolve({ transportError: transportErrorCode(err as Error) }); // the session closed under us
-        return;
+        finish({ transportError: transportErrorCode(err as Error) }); // the session closed under us
+        return () => {};
       }
-      let done = false;
-      const finish = (attempt: Attempt) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        resolve(attempt);
-      };
-      const timer = setTimeout(() => {
-        finish({ transportError: 'timeout' });
-        stream.close(http2.constants.NGHTTP2_CANCEL);
-        this.replaceIfDead(session);
-      }, deadlineMs);
       stream.on('response', (answer) => {
         finish({ status: Number(answer[':status']), retryAfter: headerValue(answer['retry-after']) });
         stream.resume(); // the body is not needed
@@ -74,6 +62,10 @@ export class Http2Sessions {
       stream.on('error', (err) => finish({ transportError: transportErrorCode(err) }));
       stream.on('close', () => finish({ transportError: 'reset' })); // closed without an answer
       stream.end(request.body ?? undefined);
+      return () => {
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        this.replaceIfDead(session);
+      };
     });
   }
 
