@@ -6,13 +6,14 @@
  *   npm run bench -- --quick           N = 1,000 only (under a minute)
  *   npm run bench -- --n 2000,5000     other sizes
  *   npm run bench -- --out file.json   where the JSON goes (default bench/results/latest.json)
+ *   npm run bench -- --repeat 3        each size 3 times, senders alternating; the table keeps each sender's best
  *   npm run bench -- --only ringkit    one sender only (no ratio)
  *   npm run bench -- --threads 0       RingKit's encryption worker threads (default: the sender's, one per core up to 4)
  *   npm run bench -- --profile         CPU-profile RingKit's main thread from ring accepted to last push answered, and print where it goes
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,6 +33,8 @@ interface ThroughputRun {
   n: number;
   sender: 'baseline' | 'ringkit';
   pushesPerSecond: number;
+  /** 1 s / CPU per push: what one core would sustain, whatever else the machine was doing */
+  pushesPerCpuSecond: number;
   wallMs: number;
   /** from "ring accepted" to "push service received it" */
   p50Ms: number;
@@ -49,12 +52,14 @@ interface ThroughputRun {
 }
 
 const { values: args } = parseArgs({
-  options: { n: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, profile: { type: 'boolean', default: false }, only: { type: 'string' }, threads: { type: 'string' } },
+  options: { n: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, profile: { type: 'boolean', default: false }, only: { type: 'string' }, threads: { type: 'string' }, repeat: { type: 'string' } },
 });
 const sizes = (args.n ?? (args.quick ? '1000' : '1000,10000')).split(',').map((s) => Number(s.trim()));
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--n takes sizes like 1000,10000, not ${args.n}`);
 const senders = (['baseline', 'ringkit'] as const).filter((s) => !args.only || args.only === s);
 if (senders.length === 0) throw new Error(`--only takes baseline or ringkit, not ${args.only}`);
+const repeat = Number(args.repeat ?? 1);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a count, not ${args.repeat}`);
 const encryptionThreads = args.threads === undefined ? undefined : Number(args.threads);
 const warmRings = args.quick ? 20 : 50;
 const out = args.out ?? join(here, 'results', 'latest.json');
@@ -85,7 +90,8 @@ async function main(): Promise<void> {
     return reply;
   };
 
-  const maxN = Math.max(...sizes, 3);
+  const loadBefore = loadavg()[0]!;
+  const maxN = Math.max(...sizes, 4);
   process.stderr.write(`generating ${maxN} subscriptions with P-256 keys…\n`);
   const generated = generateSubscriptions(origin, maxN);
   const dir = mkdtempSync(join(tmpdir(), 'ringkit-bench-subs-'));
@@ -109,8 +115,8 @@ async function main(): Promise<void> {
   const runs: ThroughputRun[] = [];
   try {
     for (const n of sizes) {
-      for (const sender of senders) {
-        process.stderr.write(`N = ${n}: ${sender}…\n`);
+      for (let r = 1; r <= repeat; r += 1) for (const sender of senders) {
+        process.stderr.write(`N = ${n}: ${sender}${repeat > 1 ? ` (${r}/${repeat})` : ''}…\n`);
         const { result, arrivals, bodies, connections } = await runSender({ variant: sender, subscriptionsFile, n, warmRings: 0, encryptionThreads });
         const accepted = result.accepted[0]!;
         const latencies = arrivals.map(([, at]) => at - accepted);
@@ -123,6 +129,7 @@ async function main(): Promise<void> {
           p50Ms: round(percentile(latencies, 50)),
           p99Ms: round(percentile(latencies, 99)),
           cpuUsPerPush: round(result.cpuUs / n),
+          pushesPerCpuSecond: round((n / result.cpuUs) * 1e6),
           peakRssMB: round(result.maxRssKB / 1024),
           rssAtRingMB: round(result.rssAtFirstRingKB / 1024),
           received: arrivals.length,
@@ -158,30 +165,34 @@ async function main(): Promise<void> {
     };
 
     // Hook: the client size budgets (scripts/bundle-sizes.ts, issue 10) belong in this report too.
-    report(runs, singleRing);
+    report(runs, singleRing, loadBefore);
   } finally {
     service.send({ kind: 'close' } satisfies ServiceRequest);
     if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function report(runs: ThroughputRun[], singleRing: Record<string, number>): void {
+function report(allRuns: ThroughputRun[], singleRing: Record<string, number>, loadBefore: number): void {
   const machine = {
     cores: availableParallelism(),
     cpu: cpus()[0]?.model ?? 'unknown',
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    /** 1-minute load average before and after: other work on the machine skews pushes/s (not CPU per push) */
+    loadAverage: [round(loadBefore), round(loadavg()[0]!)],
   };
-  const rows = [['N', 'sender', 'pushes/s', 'wall ms', 'p50 ms', 'p99 ms', 'CPU µs/push', 'RSS MB start→peak', 'received', 'over']];
+  // With --repeat, each sender's best run at each size: the one least disturbed by the rest of the machine.
+  const runs = allRuns.filter((run) => !allRuns.some((o) => o.n === run.n && o.sender === run.sender && o.pushesPerSecond > run.pushesPerSecond));
+  const rows = [['N', 'sender', 'pushes/s', 'wall ms', 'p50 ms', 'p99 ms', 'CPU µs/push', 'pushes/CPU-s', 'RSS MB start→peak', 'received', 'over']];
   const ratios: Array<{ n: number; pushesPerSecond: number; cpuPerPush: number }> = [];
   for (const run of runs) {
     rows.push([String(run.n), run.sender, String(run.pushesPerSecond), String(run.wallMs), String(run.p50Ms), String(run.p99Ms),
-      String(run.cpuUsPerPush), `${run.rssAtRingMB}→${run.peakRssMB}`, `${run.received}/${run.n}`, `${run.protocols.join('+')} (${run.connections} conn)`]);
+      String(run.cpuUsPerPush), String(run.pushesPerCpuSecond), `${run.rssAtRingMB}→${run.peakRssMB}`, `${run.received}/${run.n}`, `${run.protocols.join('+')} (${run.connections} conn)`]);
     const base = runs.find((r) => r.n === run.n && r.sender === 'baseline');
     if (run.sender === 'ringkit' && base) {
       const ratio = { n: run.n, pushesPerSecond: round(run.pushesPerSecond / base.pushesPerSecond), cpuPerPush: round(run.cpuUsPerPush / base.cpuUsPerPush) };
       ratios.push(ratio);
-      rows.push(['', 'ringkit/baseline', `${ratio.pushesPerSecond}×`, '', '', '', `${ratio.cpuPerPush}×`, '', '', '']);
+      rows.push(['', 'ringkit/baseline', `${ratio.pushesPerSecond}×`, '', '', '', `${ratio.cpuPerPush}×`, `${round(1 / ratio.cpuPerPush)}×`, '', '', '']);
     }
   }
   const best = Math.max(...runs.filter((r) => r.sender === 'ringkit').map((r) => r.pushesPerSecond));
@@ -191,9 +202,9 @@ function report(runs: ThroughputRun[], singleRing: Record<string, number>): void
     [`≥ ${TARGETS.pushesPerSecond} pushes/s`]: best >= TARGETS.pushesPerSecond,
     [`warm single ring < ${TARGETS.warmRingMs} ms`]: singleRing.warmP50Ms! < TARGETS.warmRingMs,
   };
-  const problems = runs.filter((r) => r.received !== r.n || !r.decrypts).map((r) => `${r.sender} N=${r.n}: ${r.received} received, decrypts: ${r.decrypts}`);
+  const problems = allRuns.filter((r) => r.received !== r.n || !r.decrypts).map((r) => `${r.sender} N=${r.n}: ${r.received} received, decrypts: ${r.decrypts}`);
 
-  console.log(`\nRingKit sender bench — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${machine.platform}\n`);
+  console.log(`\nRingKit sender bench — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${machine.platform}, load average ${machine.loadAverage.join(' → ')}\n`);
   console.log(table(rows));
   console.log(`\none ring to a 3-device user, API request → push service has all 3:`);
   console.log(`  cold (new connection, new VAPID signature): ${singleRing.coldMs} ms; warm: p50 ${singleRing.warmP50Ms} ms, p99 ${singleRing.warmP99Ms} ms (${singleRing.warmRings} rings)`);
@@ -202,7 +213,7 @@ function report(runs: ThroughputRun[], singleRing: Record<string, number>): void
   for (const [target, met] of Object.entries(targets)) console.log(`  ${met === true ? 'met    ' : met === false ? 'NOT MET' : met}  ${target}`);
   for (const problem of problems) console.log(`  problem: ${problem}`);
 
-  const result = { date: new Date().toISOString(), commit: gitCommit(), machine, runs, ratios, singleRing, targets, problems };
+  const result = { date: new Date().toISOString(), commit: gitCommit(), machine, runs, ratios, singleRing, targets, problems, allRuns };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nJSON: ${out}`);
