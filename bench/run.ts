@@ -35,6 +35,10 @@ interface ThroughputRun {
   pushesPerSecond: number;
   /** 1 s / CPU per push: what one core would sustain, whatever else the machine was doing */
   pushesPerCpuSecond: number;
+  /** the push service's CPU per push (its process, same cores) */
+  serviceCpuUsPerPush: number;
+  /** what all the cores would sustain if nothing else ran: cores × 1 s / (sender + push service CPU per push) */
+  cpuCeilingPushesPerSecond: number;
   wallMs: number;
   /** from "ring accepted" to "push service received it" */
   p50Ms: number;
@@ -117,7 +121,7 @@ async function main(): Promise<void> {
     for (const n of sizes) {
       for (let r = 1; r <= repeat; r += 1) for (const sender of senders) {
         process.stderr.write(`N = ${n}: ${sender}${repeat > 1 ? ` (${r}/${repeat})` : ''}…\n`);
-        const { result, arrivals, bodies, connections } = await runSender({ variant: sender, subscriptionsFile, n, warmRings: 0, encryptionThreads });
+        const { result, arrivals, bodies, connections, cpuUs: serviceCpuUs } = await runSender({ variant: sender, subscriptionsFile, n, warmRings: 0, encryptionThreads });
         const accepted = result.accepted[0]!;
         const latencies = arrivals.map(([, at]) => at - accepted);
         const wallMs = Math.max(...latencies);
@@ -130,6 +134,8 @@ async function main(): Promise<void> {
           p99Ms: round(percentile(latencies, 99)),
           cpuUsPerPush: round(result.cpuUs / n),
           pushesPerCpuSecond: round((n / result.cpuUs) * 1e6),
+          serviceCpuUsPerPush: round(serviceCpuUs / n),
+          cpuCeilingPushesPerSecond: round((availableParallelism() * 1e6 * n) / (result.cpuUs + serviceCpuUs)),
           peakRssMB: round(result.maxRssKB / 1024),
           rssAtRingMB: round(result.rssAtFirstRingKB / 1024),
           received: arrivals.length,
@@ -182,17 +188,19 @@ function report(allRuns: ThroughputRun[], singleRing: Record<string, number>, lo
     loadAverage: [round(loadBefore), round(loadavg()[0]!)],
   };
   // With --repeat, each sender's best run at each size: the one least disturbed by the rest of the machine.
-  const runs = allRuns.filter((run) => !allRuns.some((o) => o.n === run.n && o.sender === run.sender && o.pushesPerSecond > run.pushesPerSecond));
-  const rows = [['N', 'sender', 'pushes/s', 'wall ms', 'p50 ms', 'p99 ms', 'CPU µs/push', 'pushes/CPU-s', 'RSS MB start→peak', 'received', 'over']];
+  const runs = allRuns
+    .filter((run) => !allRuns.some((o) => o.n === run.n && o.sender === run.sender && o.pushesPerSecond > run.pushesPerSecond))
+    .sort((a, b) => a.n - b.n || a.sender.localeCompare(b.sender));
+  const rows = [['N', 'sender', 'pushes/s', 'wall ms', 'p50 ms', 'p99 ms', 'CPU µs/push', 'pushes/CPU-s', 'service CPU µs/push', 'ceiling/s', 'RSS MB start→peak', 'received', 'over']];
   const ratios: Array<{ n: number; pushesPerSecond: number; cpuPerPush: number }> = [];
   for (const run of runs) {
     rows.push([String(run.n), run.sender, String(run.pushesPerSecond), String(run.wallMs), String(run.p50Ms), String(run.p99Ms),
-      String(run.cpuUsPerPush), String(run.pushesPerCpuSecond), `${run.rssAtRingMB}→${run.peakRssMB}`, `${run.received}/${run.n}`, `${run.protocols.join('+')} (${run.connections} conn)`]);
+      String(run.cpuUsPerPush), String(run.pushesPerCpuSecond), String(run.serviceCpuUsPerPush), String(run.cpuCeilingPushesPerSecond), `${run.rssAtRingMB}→${run.peakRssMB}`, `${run.received}/${run.n}`, `${run.protocols.join('+')} (${run.connections} conn)`]);
     const base = runs.find((r) => r.n === run.n && r.sender === 'baseline');
     if (run.sender === 'ringkit' && base) {
       const ratio = { n: run.n, pushesPerSecond: round(run.pushesPerSecond / base.pushesPerSecond), cpuPerPush: round(run.cpuUsPerPush / base.cpuUsPerPush) };
       ratios.push(ratio);
-      rows.push(['', 'ringkit/baseline', `${ratio.pushesPerSecond}×`, '', '', '', `${ratio.cpuPerPush}×`, `${round(1 / ratio.cpuPerPush)}×`, '', '', '']);
+      rows.push(['', 'ringkit/baseline', `${ratio.pushesPerSecond}×`, '', '', '', `${ratio.cpuPerPush}×`, `${round(1 / ratio.cpuPerPush)}×`, '', '', '', '', '']);
     }
   }
   const best = Math.max(...runs.filter((r) => r.sender === 'ringkit').map((r) => r.pushesPerSecond));
@@ -212,6 +220,7 @@ function report(allRuns: ThroughputRun[], singleRing: Record<string, number>, lo
   console.log('\ntargets:');
   for (const [target, met] of Object.entries(targets)) console.log(`  ${met === true ? 'met    ' : met === false ? 'NOT MET' : met}  ${target}`);
   for (const problem of problems) console.log(`  problem: ${problem}`);
+  console.log('\nceiling/s: cores × 1 s ÷ (sender + push service CPU per push), the rate if nothing else ran on the machine.');
 
   const result = { date: new Date().toISOString(), commit: gitCommit(), machine, runs, ratios, singleRing, targets, problems, allRuns };
   mkdirSync(dirname(out), { recursive: true });
