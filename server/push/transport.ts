@@ -5,7 +5,6 @@ import { Http2Sessions } from './http2';
 import type { Attempt } from './outcome';
 import type { PushRequest } from './push-request';
 
-
 /** How pushes reach push services. Tests and the bench drive the real one against loopback push services. */
 export interface PushTransport {
   /**
