@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     child.send(job);
     const done = { result: await result, ...(await collect()) };
     if (profile) {
-      console.log(`\nRingKit's main thread, N = ${job.n}, ring accepted → last push answered (self time, top 15; encryption workers not included):`);
+      console.log(`\nRingKit's main thread, N = ${job.n}, ring accepted → last push answered (encryption workers, if any, not included):`);
       console.log(summariseProfile(profile));
     }
     return done;
