@@ -170,7 +170,8 @@ async function main(): Promise<void> {
       delivered: single.result.delivered,
     };
 
-    // Hook: the client size budgets (scripts/bundle-sizes.ts, issue 10) belong in this report too.
+    // Hook for the client size budgets (issue 10, scripts/bundle-sizes.ts, built separately): measure them
+    // here and hand them to report(), which prints them under the table and adds them to the JSON.
     report(runs, singleRing, loadBefore);
   } finally {
     service.send({ kind: 'close' } satisfies ServiceRequest);
