@@ -12,11 +12,12 @@
  *   npm run bench -- --profile         CPU-profile RingKit's main thread from ring accepted to last push answered, and print where it goes
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatBundleSizes, measureBundles, type BundleSizes } from '../scripts/bundle-sizes';
 import { makeLoopbackCertificate } from '../test/support/tls';
 import type { ServiceReply, ServiceRequest } from './push-service';
 import { FIRST_RING_DEVICE, type SenderJob, type SenderResult } from './sender';
@@ -170,16 +171,16 @@ async function main(): Promise<void> {
       delivered: single.result.delivered,
     };
 
-    // Hook for the client size budgets (issue 10, scripts/bundle-sizes.ts, built separately): measure them
-    // here and hand them to report(), which prints them under the table and adds them to the JSON.
-    report(runs, singleRing, loadBefore);
+    // `npm run bench` builds first: what the browser loads is reported with the sender's figures.
+    const dist = fileURLToPath(new URL('../dist', import.meta.url));
+    report(runs, singleRing, loadBefore, existsSync(join(dist, 'index.html')) ? await measureBundles(dist) : undefined);
   } finally {
     service.send({ kind: 'close' } satisfies ServiceRequest);
     if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function report(allRuns: ThroughputRun[], singleRing: Record<string, number>, loadBefore: number): void {
+function report(allRuns: ThroughputRun[], singleRing: Record<string, number>, loadBefore: number, bundles: BundleSizes | undefined): void {
   const machine = {
     cores: availableParallelism(),
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -222,8 +223,9 @@ function report(allRuns: ThroughputRun[], singleRing: Record<string, number>, lo
   for (const [target, met] of Object.entries(targets)) console.log(`  ${met === true ? 'met    ' : met === false ? 'NOT MET' : met}  ${target}`);
   for (const problem of problems) console.log(`  problem: ${problem}`);
   console.log('\nceiling/s: cores × 1 s ÷ (sender + push service CPU per push), the rate if nothing else ran on the machine.');
+  console.log(`\nwhat the browser loads (gzip):\n${bundles ? formatBundleSizes(bundles) : '  no build in dist/: run npm run build'}`);
 
-  const result = { date: new Date().toISOString(), commit: gitCommit(), machine, runs, ratios, singleRing, targets, problems, allRuns };
+  const result = { date: new Date().toISOString(), commit: gitCommit(), machine, runs, ratios, singleRing, targets, problems, bundles, allRuns };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nJSON: ${out}`);
