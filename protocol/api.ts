@@ -12,6 +12,7 @@ export const API_ROUTES = {
   calls: '/api/calls',
   cancel: '/api/calls/:sessionId/cancel',
   decline: '/api/calls/:sessionId/decline',
+  answer: '/api/calls/:sessionId/answer',
   health: '/healthz',
 } as const;
 
@@ -73,6 +74,12 @@ export const cancelRequestSchema = {
   },
 } as const;
 
+/** POST /api/calls/:sessionId/answer: the answering device, which needs no stop. */
+export const answerRequestSchema = {
+  type: 'object',
+  properties: { endpoint: { type: 'string', minLength: 1, maxLength: 2048 } },
+} as const;
+
 export const sessionParamsSchema = {
   type: 'object',
   required: ['sessionId'],
@@ -84,6 +91,7 @@ export type SubscribeRequest = FromSchema<typeof subscribeRequestSchema>;
 export type UnsubscribeRequest = FromSchema<typeof unsubscribeRequestSchema>;
 export type RingRequest = FromSchema<typeof ringRequestSchema>;
 export type CancelRequest = FromSchema<typeof cancelRequestSchema>;
+export type AnswerRequest = FromSchema<typeof answerRequestSchema>;
 
 export interface PublicKeyResponse {
   publicKey: string;
@@ -94,7 +102,7 @@ export interface SubscribeResponse {
   created: boolean;
 }
 
-/** The answer to a ring, a cancel or a decline: one final outcome per device, or pending. */
+/** The answer to a ring, a cancel, a decline or an answer: one final outcome per device, or pending. */
 export interface DeliveryCounts {
   devices: number;
   delivered: number;

@@ -151,6 +151,56 @@ describe.each(storeFactories)('ringing with the $name store', (factory) => {
     expect(a.received).toHaveLength(1);
   });
 
+  it('answers from one device: its other devices stop ringing with "answered", the answering one gets nothing more', async () => {
+    const phone = await s.addDevice('ola');
+    const laptop = await s.addDevice('ola');
+    const tablet = await s.addDevice('ola');
+    await call('/api/calls', ring('ola'));
+    const [ringPush] = await push.waitForCount(phone.id, 1);
+    const { declineToken } = ringPush!.payload as { declineToken: string };
+    const res = await s.inject({
+      method: 'POST',
+      url: `/api/calls/${encodeURIComponent(SESSION)}/answer`,
+      headers: { authorization: `Bearer ${declineToken}` },
+      payload: { endpoint: phone.endpoint },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ devices: 2, delivered: 2, purged: 0, failed: 0, pending: 0 });
+    for (const other of [laptop, tablet]) {
+      const [, ended] = await push.waitForCount(other.id, 2);
+      expect(ended!.payload).toMatchObject({ type: 'call_ended', sessionId: SESSION, reason: 'answered' });
+      expect(ended!.headers.topic).toBe(callTopic(SESSION));
+    }
+    expect(phone.received).toHaveLength(1);
+  });
+
+  it('answers without naming the device: every device hears "answered"', async () => {
+    const a = await s.addDevice('pia');
+    const b = await s.addDevice('pia');
+    await call('/api/calls', ring('pia'));
+    const [ringPush] = await push.waitForCount(a.id, 1);
+    const { declineToken } = ringPush!.payload as { declineToken: string };
+    const res = await s.inject({ method: 'POST', url: `/api/calls/${encodeURIComponent(SESSION)}/answer`, headers: { authorization: `Bearer ${declineToken}` } });
+    expect(res.json()).toMatchObject({ devices: 2, delivered: 2 });
+    for (const d of [a, b]) expect((await push.waitForCount(d.id, 2))[1]!.payload).toMatchObject({ reason: 'answered' });
+  });
+
+  it('refuses an answer with a token for another call (403), no token (401) or a malformed endpoint (400)', async () => {
+    const a = await s.addDevice('quin');
+    await call('/api/calls', ring('quin', 'session-one'));
+    const [ringPush] = await push.waitForCount(a.id, 1);
+    const { declineToken } = ringPush!.payload as { declineToken: string };
+    const answer = (sessionId: string, token?: string, payload?: object) =>
+      s.inject({ method: 'POST', url: `/api/calls/${sessionId}/answer`, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload ? { payload } : {}) });
+    const wrongCall = await answer('session-two', declineToken);
+    expect([wrongCall.statusCode, wrongCall.json().error.code]).toEqual([403, 'token_wrong_session']);
+    expect((await answer('session-one')).statusCode).toBe(401);
+    const bad = await answer('session-one', declineToken, { endpoint: 42 });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+    expect(a.received).toHaveLength(1);
+  });
+
   it.each([
     ['no API key', undefined, 401],
     ['a wrong API key', 'wrong', 401],
