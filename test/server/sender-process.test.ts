@@ -9,11 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPushService, type PushService } from '../support/push-service';
 import { freePort, runSender, startSenderProcess as startSender } from '../support/sender-process';
 import { makeLoopbackCertificate } from '../support/tls';
+import { mintUserToken } from '../support/user-token';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -43,7 +43,7 @@ describe('npm run sender', () => {
   });
 
   it('generates VAPID keys once (file mode 0600), and keeps them and the devices across a restart', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('ada').setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const token = await mintUserToken(secret, 'ada', '5m');
     const device = push.subscribe();
 
     const first = await startSender(env);
