@@ -11,8 +11,8 @@ export const API_ROUTES = {
   subscriptions: '/api/push/subscriptions',
   calls: '/api/calls',
   cancel: '/api/calls/:sessionId/cancel',
-  decline: '/api/calls/:sessionId/decline',
   answer: '/api/calls/:sessionId/answer',
+  decline: '/api/calls/:sessionId/decline',
   health: '/healthz',
 } as const;
 
@@ -90,8 +90,8 @@ export type PushSubscriptionJSONBody = FromSchema<typeof subscriptionSchema>;
 export type SubscribeRequest = FromSchema<typeof subscribeRequestSchema>;
 export type UnsubscribeRequest = FromSchema<typeof unsubscribeRequestSchema>;
 export type RingRequest = FromSchema<typeof ringRequestSchema>;
-export type CancelRequest = FromSchema<typeof cancelRequestSchema>;
 export type AnswerRequest = FromSchema<typeof answerRequestSchema>;
+export type CancelRequest = FromSchema<typeof cancelRequestSchema>;
 
 export interface PublicKeyResponse {
   publicKey: string;
