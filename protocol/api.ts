@@ -102,7 +102,7 @@ export interface SubscribeResponse {
   created: boolean;
 }
 
-/** The answer to a ring, a cancel, a decline or an answer: one final outcome per device, or pending. */
+/** The answer to a ring, a cancel or a decline: one final outcome per device, or pending. */
 export interface DeliveryCounts {
   devices: number;
   delivered: number;
