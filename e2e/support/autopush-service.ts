@@ -74,7 +74,9 @@ export interface AutopushService {
   serverURL: string;
   /** origin of the push endpoints */
   origin: string;
-  /** PEM file of the endpoints' certificate, for NODE_EXTRA_CA_CERTS */
+  /** PEM of the endpoints' (self-signed) certificate, to trust in clients */
+  cert: string;
+  /** its file, for NODE_EXTRA_CA_CERTS */
   certFile: string;
   posts: PushPost[];
   messages: PushMessage[];
@@ -309,6 +311,14 @@ export async function startAutopushService(): Promise<AutopushService> {
     return state;
   }
 
+  /**
+   * Cuts the connection as a network fault does. Firefox reconnects only
+   * after a socket error: after a clean close it waits for a reason to.
+   */
+  function dropConnection(browser: BrowserState): void {
+    browser.socket?.terminate();
+  }
+
   function browserOf(endpoint: string): BrowserState {
     const channelID = service.channelOf(endpoint);
     const uaid = channels.get(channelID)?.uaid;
@@ -320,6 +330,7 @@ export async function startAutopushService(): Promise<AutopushService> {
   const service: AutopushService = {
     serverURL: `ws://127.0.0.1:${httpPort}/`,
     origin,
+    cert,
     certFile,
     posts,
     messages,
@@ -341,7 +352,7 @@ export async function startAutopushService(): Promise<AutopushService> {
     goOffline(endpoint) {
       const browser = browserOf(endpoint);
       browser.offline = true;
-      browser.socket?.close(1001, 'offline');
+      dropConnection(browser);
     },
     async comeBackOnline(endpoint) {
       const browser = browserOf(endpoint);
@@ -359,7 +370,7 @@ export async function startAutopushService(): Promise<AutopushService> {
       }
       for (const m of browser.queue) m.fate = 'expired';
       browsers.delete(browser.uaid);
-      browser.socket?.close(1000, 'registrations dropped');
+      dropConnection(browser);
       changed();
     },
     advanceClock(ms) {

@@ -86,7 +86,7 @@ export async function launchFirefox(pushServerURL: string): Promise<FirefoxBrows
         }));`),
     waitForAlert: (title, timeoutMs = 15_000) =>
       // Polled in the chrome context: its timers aren't throttled like a background tab's.
-      chrome<number>(`
+      handled(chrome<number>(`
         const end = Date.now() + ${timeoutMs};
         for (;;) {
           for (const w of Services.wm.getEnumerator('alert:alert')) {
@@ -94,7 +94,7 @@ export async function launchFirefox(pushServerURL: string): Promise<FirefoxBrows
           }
           if (Date.now() > end) throw new Error('no alert titled ' + ${JSON.stringify(JSON.stringify(title))});
           await new Promise((r) => setTimeout(r, 5));
-        }`),
+        }`)),
     clickAlert: (title, action = '') =>
       chrome<void>(`
         const w = [...Services.wm.getEnumerator('alert:alert')].find((w) => w.document.getElementById('alertTitleLabel')?.value === ${JSON.stringify(title)});
@@ -110,6 +110,15 @@ export async function launchFirefox(pushServerURL: string): Promise<FirefoxBrows
     },
   };
   return ff;
+}
+
+/**
+ * A wait started before the action it waits for may be abandoned when the
+ * test fails first: its rejection then must not surface as an unhandled error.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 interface BidiConnection {

@@ -8,7 +8,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeliveryCounts, RingRequest } from '../../protocol/api';
+import webpush from 'web-push';
+import { API_ROUTES, apiPath, type DeliveryCounts, type RingRequest } from '../../protocol/api';
+import { openStore } from '../../server/store/open-store';
+import type { Device, DeviceStore } from '../../server/store/types';
 import { startSenderProcess } from '../../test/support/sender-process';
 import { mintUserToken } from '../../test/support/user-token';
 
@@ -18,11 +21,15 @@ export interface SenderApp {
   /** the sender's and the app's origin, e.g. http://127.0.0.1:PORT (loopback: a secure context) */
   origin: string;
   apiKey: string;
+  /** the sender's VAPID key pair (base64url), for a push sent the seed's way */
+  vapid: { publicKey: string; privateKey: string; subject: string };
   userToken(uid: string): Promise<string>;
   /** POST /api/calls with the API key, as the customer's backend does. */
   ring(call: RingRequest): Promise<DeliveryCounts>;
   /** POST /api/calls/:sessionId/cancel: the caller hung up. */
   cancel(sessionId: string, recipientUid: string): Promise<DeliveryCounts>;
+  /** The devices the sender holds for uid, read from its own SQLite file. */
+  devicesOf(uid: string): Promise<Device[]>;
   /** JSON from the sender, failing on a non-2xx answer */
   api<T>(path: string, init?: RequestInit): Promise<T>;
   output(): string;
@@ -34,6 +41,7 @@ export async function startSenderApp(push: { certFile: string; host: string }): 
   const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-e2e-sender-'));
   const apiKey = randomBytes(18).toString('base64url');
   const authSecret = randomBytes(32).toString('base64url');
+  const vapid = { ...webpush.generateVAPIDKeys(), subject: 'mailto:ops@ringkit.example' };
   let running;
   try {
     running = await startSenderProcess({
@@ -43,7 +51,9 @@ export async function startSenderApp(push: { certFile: string; host: string }): 
       RINGKIT_AUTH_SECRET: authSecret,
       RINGKIT_PUSH_HOSTS: push.host,
       NODE_EXTRA_CA_CERTS: push.certFile,
-      VAPID_SUBJECT: 'mailto:ops@ringkit.example',
+      VAPID_SUBJECT: vapid.subject,
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       NODE_ENV: 'development',
     });
@@ -52,6 +62,7 @@ export async function startSenderApp(push: { certFile: string; host: string }): 
     throw error;
   }
   const { url: origin } = running;
+  let store: Promise<DeviceStore> | undefined;
 
   async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     const res = await fetch(origin + path, init);
@@ -65,12 +76,18 @@ export async function startSenderApp(push: { certFile: string; host: string }): 
   return {
     origin,
     apiKey,
+    vapid,
     userToken: (uid) => mintUserToken(authSecret, uid),
-    ring: (call) => post('/api/calls', call),
-    cancel: (sessionId, recipientUid) => post(`/api/calls/${encodeURIComponent(sessionId)}/cancel`, { recipientUid, reason: 'cancelled' }),
+    ring: (call) => post(API_ROUTES.calls, call),
+    cancel: (sessionId, recipientUid) => post(apiPath(API_ROUTES.cancel, { sessionId }), { recipientUid, reason: 'cancelled' }),
+    async devicesOf(uid) {
+      store ??= openStore({ dataDir });
+      return (await store).listByUser(uid);
+    },
     api,
     output: running.output,
     async stop() {
+      if (store) await (await store).close();
       await running.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
