@@ -133,7 +133,7 @@ describe('the installed app', () => {
       // the app's own call screen, not the browser's offline error page
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/^Call from /);
       await page.goto(served.origin);
-      await page.getByTestId('device-status').waitFor();
+      await page.locator('[data-ringing-state]').waitFor();
     } finally {
       await context.setOffline(false);
     }

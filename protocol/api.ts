@@ -13,6 +13,9 @@ export const API_ROUTES = {
   cancel: '/api/calls/:sessionId/cancel',
   answer: '/api/calls/:sessionId/answer',
   decline: '/api/calls/:sessionId/decline',
+  /** development only (RINGKIT_DEV_LOGIN): sign in by name, and call another signed-in name */
+  devSession: '/api/dev/session',
+  devCalls: '/api/dev/calls',
   health: '/healthz',
 } as const;
 
@@ -86,12 +89,26 @@ export const sessionParamsSchema = {
   properties: { sessionId },
 } as const;
 
+export const devSessionRequestSchema = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 64, pattern: '\\S' } },
+} as const;
+
+export const devCallRequestSchema = {
+  type: 'object',
+  required: ['recipientUid'],
+  properties: { recipientUid: uid, callType: { type: 'string', enum: CALL_TYPES } },
+} as const;
+
 export type PushSubscriptionJSONBody = FromSchema<typeof subscriptionSchema>;
 export type SubscribeRequest = FromSchema<typeof subscribeRequestSchema>;
 export type UnsubscribeRequest = FromSchema<typeof unsubscribeRequestSchema>;
 export type RingRequest = FromSchema<typeof ringRequestSchema>;
 export type AnswerRequest = FromSchema<typeof answerRequestSchema>;
 export type CancelRequest = FromSchema<typeof cancelRequestSchema>;
+export type DevSessionRequest = FromSchema<typeof devSessionRequestSchema>;
+export type DevCallRequest = FromSchema<typeof devCallRequestSchema>;
 
 export interface PublicKeyResponse {
   publicKey: string;
@@ -100,6 +117,31 @@ export interface PublicKeyResponse {
 export interface SubscribeResponse {
   /** true when this endpoint was new to the sender (201), false when known (200) */
   created: boolean;
+}
+
+/** One of the signed-in user's devices (GET /api/push/subscriptions). */
+export interface DeviceInfo {
+  endpoint: string;
+  /** the browser's User-Agent when it registered; the app names the browser from it */
+  userAgent: string | null;
+  /** ISO 8601 */
+  createdAt: string;
+  /** the last push's outcome: 'delivered', 'failed:<status>', … or null before the first ring */
+  lastOutcome: string | null;
+  lastOutcomeAt: string | null;
+}
+
+export interface DevicesResponse {
+  devices: DeviceInfo[];
+}
+
+export interface DevSessionResponse {
+  /** a user token (HS256 JWT) for the sender's user endpoints */
+  token: string;
+  uid: string;
+  name: string;
+  /** epoch ms */
+  expiresAt: number;
 }
 
 /** The answer to a ring, a cancel or a decline: one final outcome per device, or pending. */

@@ -5,6 +5,7 @@ import { Tokens } from './auth/tokens';
 import { CallService } from './calls';
 import type { Config } from './config';
 import { callRoutes } from './http/routes/calls';
+import { devRoutes } from './http/routes/dev';
 import { healthRoutes } from './http/routes/health';
 import { pushRoutes } from './http/routes/push';
 import { webAppRoutes } from './http/routes/web-app';
@@ -96,6 +97,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     writesPerMinute: o.subscriptionWritesPerMinute ?? 30,
   });
   await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
+  if (o.config.devLogin) await http.register(devRoutes, { calls, tokens, perMinute: 30 });
   await http.register(webAppRoutes, { dir: o.config.webDir });
   return { http, calls, deliverer };
 }

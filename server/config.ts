@@ -31,6 +31,11 @@ export interface Config {
   trustProxy: boolean;
   ttlSeconds: number;
   logLevel: string;
+  /**
+   * The development sign-in and call endpoints (anyone can claim any name):
+   * RINGKIT_DEV_LOGIN, on by default in development only.
+   */
+  devLogin: boolean;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     ttlSeconds: parseIntIn(env.RINGKIT_TTL ?? String(TTL_MIN), 'RINGKIT_TTL', TTL_MIN, TTL_MAX),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    devLogin: parseFlag(env.RINGKIT_DEV_LOGIN, 'RINGKIT_DEV_LOGIN', development),
   };
 }
 
@@ -136,6 +142,14 @@ function parseIntIn(raw: string, name: string, min: number, max: number): number
   const n = Number(raw.trim());
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function parseFlag(raw: string | undefined, name: string, fallback: boolean): boolean {
+  const v = raw?.trim();
+  if (!v) return fallback;
+  if (/^(1|true|yes)$/i.test(v)) return true;
+  if (/^(0|false|no)$/i.test(v)) return false;
+  throw new ConfigError(`${name} must be 1 or 0, got ${JSON.stringify(raw)}`);
 }
 
 function isTrue(v: string | undefined): boolean {

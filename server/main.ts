@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     redact: ['req.headers.authorization', 'headers.authorization'],
   });
   const secrets = await loadSecrets(config);
+  if (config.devLogin && !config.development) logger.warn('RINGKIT_DEV_LOGIN is on in production: anyone can sign in as anyone');
   for (const file of secrets.generated) logger.warn({ file }, 'generated a secret on first run (mode 0600): keep it, and never commit it');
   const store = await openStore({
     databaseUrl: config.databaseUrl,

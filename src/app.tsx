@@ -1,5 +1,6 @@
 import { CallScreen } from './routes/call';
 import { Home } from './routes/home';
+import { Install } from './routes/install';
 import { Placeholder } from './routes/placeholder';
 import { UpdatePrompt } from './update-prompt';
 import { navigate, useRoute } from './use-route';
@@ -28,7 +29,7 @@ export function App() {
         {route.name === 'home' && <Home />}
         {route.name === 'call' && <CallScreen sessionId={route.sessionId} action={route.action} />}
         {route.name === 'compat' && <Placeholder title="Browser compatibility" text="Live checks of this browser's ringing features are coming here." />}
-        {route.name === 'install' && <Placeholder title="Install RingKit" text="A guide to adding RingKit to the Home Screen is coming here." />}
+        {route.name === 'install' && <Install />}
         {route.name === 'not-found' && <Placeholder title="Not found" text="There is nothing at this address." />}
       </main>
       <UpdatePrompt busy={route.name === 'call'} />

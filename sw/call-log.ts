@@ -53,6 +53,8 @@ export interface StateChange {
 export interface SettingsStore {
   getSubscriptionConfig(): Promise<SubscriptionConfig | undefined>;
   setSubscriptionConfig(config: SubscriptionConfig): Promise<void>;
+  /** After "stop ringing on this device": the worker must not subscribe again on its own. */
+  clearSubscriptionConfig(): Promise<void>;
 }
 
 interface RingKitDb extends DBSchema {
@@ -136,6 +138,9 @@ export function openRingKitStores(name: string = DB_NAME): RingKitStores {
     },
     async setSubscriptionConfig(config) {
       await (await db()).put(SETTINGS_STORE, config, SUBSCRIPTION_CONFIG_KEY);
+    },
+    async clearSubscriptionConfig() {
+      await (await db()).delete(SETTINGS_STORE, SUBSCRIPTION_CONFIG_KEY);
     },
   };
 

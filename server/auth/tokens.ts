@@ -30,13 +30,24 @@ export class Tokens {
     this.declineKey = createHmac('sha256', authSecret).update('ringkit/decline-token/v1').digest();
   }
 
-  async verifyUser(token: string | undefined): Promise<string> {
+  /** The user a token names; `name` is an optional display-name claim. */
+  async verifyUser(token: string | undefined): Promise<{ uid: string; name?: string }> {
     const { payload } = await verify(token, this.userKey, {});
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 128) {
       throw new TokenError('token_invalid', 'the user token has no valid sub (the user id)');
     }
     if (typeof payload.exp !== 'number') throw new TokenError('token_invalid', 'the user token must carry exp');
-    return payload.sub;
+    const name = typeof payload.name === 'string' && payload.name.length <= 128 ? payload.name : undefined;
+    return name ? { uid: payload.sub, name } : { uid: payload.sub };
+  }
+
+  /** Only the development sign-in mints user tokens here; in production the customer's backend does. */
+  signUser(uid: string, name: string, expiresAt: number): Promise<string> {
+    return new SignJWT({ name })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(uid)
+      .setExpirationTime(Math.ceil(expiresAt / 1000))
+      .sign(this.userKey);
   }
 
   signDecline(uid: string, sessionId: string, expiresAt: number): Promise<string> {

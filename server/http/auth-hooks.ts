@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** the user a valid user token names */
     uid?: string;
+    /** the token's display name, when it carries one */
+    userName?: string;
   }
 }
 
@@ -14,7 +16,9 @@ type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 /** onRequest: runs before the body is read, so an unauthenticated caller costs little. */
 export function requireUser(tokens: Tokens): Hook {
   return async (request) => {
-    request.uid = await tokens.verifyUser(bearerToken(request.headers.authorization));
+    const user = await tokens.verifyUser(bearerToken(request.headers.authorization));
+    request.uid = user.uid;
+    request.userName = user.name;
   };
 }
 

@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
+import { DevCallCard } from '../components/dev-call-card';
+import { DevicesCard } from '../components/devices-card';
+import { RingingCard } from '../components/ringing-card';
+import { SignInCard } from '../components/sign-in-card';
 import { readDeviceStatus, type DeviceStatus } from '../device-status';
+import { useRinging } from '../push/use-ringing';
+import { useSession } from '../session';
 
 const PERMISSION_TEXT: Record<DeviceStatus['permission'], string> = {
   granted: 'allowed',
@@ -9,13 +15,28 @@ const PERMISSION_TEXT: Record<DeviceStatus['permission'], string> = {
 };
 
 export function Home() {
+  const session = useSession();
+  const ringing = useRinging(session);
+  return (
+    <>
+      <SignInCard session={session} />
+      <RingingCard ringing={ringing} session={session} />
+      {session && <DevicesCard session={session} refresh={ringing.state.name} />}
+      {session && <DevCallCard session={session} />}
+      <DeviceDetails refresh={ringing.state.name} />
+    </>
+  );
+}
+
+/** The raw facts, for a developer wondering why a device does not ring. */
+function DeviceDetails({ refresh }: { refresh: unknown }) {
   const [status, setStatus] = useState<DeviceStatus | null>(null);
   useEffect(() => {
     void readDeviceStatus().then(setStatus);
-  }, []);
+  }, [refresh]);
   return (
-    <section class="card">
-      <h1>This device</h1>
+    <details class="card">
+      <summary>This device in detail</summary>
       {!status ? (
         <p aria-busy="true">Checking…</p>
       ) : (
@@ -32,6 +53,6 @@ export function Home() {
           <dd data-state={status.sender}>{status.sender}</dd>
         </dl>
       )}
-    </section>
+    </details>
   );
 }

@@ -68,6 +68,13 @@ describe('settings', () => {
     db.close();
   });
 
+  it('forgets the config when ringing is turned off, so the worker cannot re-subscribe', async () => {
+    stores = openRingKitStores(`call-log-test-${++n}`);
+    await stores.settings.setSubscriptionConfig({ vapidPublicKey: 'k', userToken: 't' });
+    await stores.settings.clearSubscriptionConfig();
+    expect(await stores.settings.getSubscriptionConfig()).toBeUndefined();
+  });
+
   it('ignores a stored config that is not one', async () => {
     const name = `call-log-test-${++n}`;
     stores = openRingKitStores(name);

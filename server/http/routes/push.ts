@@ -3,6 +3,7 @@ import {
   API_ROUTES,
   subscribeRequestSchema,
   unsubscribeRequestSchema,
+  type DevicesResponse,
   type PublicKeyResponse,
   type SubscribeRequest,
   type SubscribeResponse,
@@ -30,6 +31,23 @@ export async function pushRoutes(app: FastifyInstance, o: PushRoutesOptions): Pr
   const config = { rateLimit: { max: o.writesPerMinute, timeWindow: 60_000 } };
 
   app.get(API_ROUTES.publicKey, async (): Promise<PublicKeyResponse> => ({ publicKey: o.vapidPublicKey }));
+
+  app.get(
+    API_ROUTES.subscriptions,
+    { onRequest, config: { rateLimit: { max: o.writesPerMinute * 4, timeWindow: 60_000 } } },
+    async (request): Promise<DevicesResponse> => {
+      const devices = await o.store.listByUser(request.uid!);
+      return {
+        devices: devices.map((d) => ({
+          endpoint: d.endpoint,
+          userAgent: d.userAgent,
+          createdAt: d.createdAt.toISOString(),
+          lastOutcome: d.lastOutcome,
+          lastOutcomeAt: d.lastOutcomeAt?.toISOString() ?? null,
+        })),
+      };
+    },
+  );
 
   app.post<{ Body: SubscribeRequest }>(
     API_ROUTES.subscriptions,

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevicesResponse, DevSessionResponse } from '../../protocol/api';
+import { loadConfig } from '../../server/config';
+import { startTestSender, type TestSender } from '../support/sender';
+
+let s: TestSender;
+beforeAll(async () => {
+  s = await startTestSender({ subscriptionWritesPerMinute: 1000 });
+});
+afterAll(() => s.close());
+
+const signIn = async (name: string): Promise<DevSessionResponse> => {
+  const res = await s.inject({ method: 'POST', url: '/api/dev/session', payload: { name } });
+  expect(res.statusCode).toBe(200);
+  return res.json();
+};
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('the development sign-in', () => {
+  it('turns a typed name into a user token the device endpoints accept', async () => {
+    const session = await signIn('  Ada   Lovelace ');
+    expect(session).toMatchObject({ uid: 'ada-lovelace', name: 'Ada   Lovelace' });
+    expect(session.expiresAt).toBeGreaterThan(Date.now());
+    const device = s.push.subscribe();
+    const res = await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: bearer(session.token), payload: { subscription: device.subscription } });
+    expect(res.statusCode).toBe(201);
+    expect((await s.store.listByUser('ada-lovelace')).map((d) => d.endpoint)).toEqual([device.endpoint]);
+  });
+
+  it.each([
+    ['no name', {}],
+    ['a blank name', { name: '   ' }],
+    ['a name of 65 characters', { name: 'x'.repeat(65) }],
+    ['a number', { name: 42 }],
+  ])('refuses %s with a 400', async (_what, payload) => {
+    const res = await s.inject({ method: 'POST', url: '/api/dev/session', payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('invalid_request');
+  });
+
+  it('is off in production unless RINGKIT_DEV_LOGIN turns it on', async () => {
+    const production = { NODE_ENV: 'production', VAPID_SUBJECT: 'mailto:ops@ringkit.example' };
+    expect(loadConfig(production).devLogin).toBe(false);
+    expect(loadConfig({ ...production, RINGKIT_DEV_LOGIN: '1' }).devLogin).toBe(true);
+    expect(loadConfig({}).devLogin).toBe(true);
+    expect(loadConfig({ RINGKIT_DEV_LOGIN: '0' }).devLogin).toBe(false);
+    expect(() => loadConfig({ RINGKIT_DEV_LOGIN: 'maybe' })).toThrow(/RINGKIT_DEV_LOGIN/);
+
+    const off = await startTestSender({ env: { RINGKIT_DEV_LOGIN: '0' } });
+    try {
+      const res = await off.inject({ method: 'POST', url: '/api/dev/session', payload: { name: 'mallory' } });
+      expect(res.statusCode).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});
+
+describe('a development call', () => {
+  it("rings the callee's devices with the caller's signed-in name, through the ring path", async () => {
+    const grace = await s.addDevice('grace');
+    const caller = await signIn('Ada');
+    const res = await s.inject({ method: 'POST', url: '/api/dev/calls', headers: bearer(caller.token), payload: { recipientUid: 'Grace', callType: 'video' } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ devices: 1, delivered: 1 });
+    const [got] = await s.push.waitForCount(grace.id, 1);
+    expect(got!.payload).toMatchObject({ type: 'incoming_call', sessionId: body.sessionId, callerName: 'Ada', callerUid: 'ada', callType: 'video' });
+  });
+
+  it('needs a signed-in caller', async () => {
+    const res = await s.inject({ method: 'POST', url: '/api/dev/calls', payload: { recipientUid: 'grace' } });
+    expect(res.statusCode).toBe(401);
+  });
+});
+
+describe("GET /api/push/subscriptions: the user's own devices", () => {
+  it('lists only my devices, with the browser they came from and the last ring outcome', async () => {
+    const me = await signIn('Lin');
+    const mine = s.push.subscribe();
+    await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: { ...bearer(me.token), 'user-agent': 'Mozilla/5.0 Firefox/153.0' }, payload: { subscription: mine.subscription } });
+    await s.addDevice('not-lin');
+    await s.inject({ method: 'POST', url: '/api/dev/calls', headers: bearer(me.token), payload: { recipientUid: 'lin' } });
+
+    const res = await s.inject({ method: 'GET', url: '/api/push/subscriptions', headers: bearer(me.token) });
+    expect(res.statusCode).toBe(200);
+    const { devices } = res.json<DevicesResponse>();
+    expect(devices).toHaveLength(1);
+    expect(devices[0]).toMatchObject({ endpoint: mine.endpoint, userAgent: 'Mozilla/5.0 Firefox/153.0', lastOutcome: 'delivered' });
+    expect(Date.parse(devices[0]!.createdAt)).not.toBeNaN();
+    expect(Date.parse(devices[0]!.lastOutcomeAt!)).not.toBeNaN();
+  });
+
+  it('needs a user token', async () => {
+    const res = await s.inject({ method: 'GET', url: '/api/push/subscriptions' });
+    expect(res.statusCode).toBe(401);
+  });
+});
