@@ -13,7 +13,7 @@ import type { RingRequest } from '../protocol/api';
 import { callTopic } from '../protocol/topic';
 import { startAutopushService, type AutopushService, type PushMessage } from './support/autopush-service';
 import { launchFirefox, type FirefoxBrowser } from './support/firefox';
-import { endpointIn, notificationsIn, subscribeInPage, until } from './support/ringing';
+import { enableRingingViaUi, endpointIn, notificationsIn, until } from './support/ringing';
 import { startSenderApp, type SenderApp } from './support/sender-app';
 
 let push: AutopushService;
@@ -59,11 +59,11 @@ async function launch(): Promise<FirefoxBrowser> {
   return ff;
 }
 
-/** A callee's Firefox with the app open and ringing enabled for uid. */
+/** A callee's Firefox with the app open, signed in as uid, ringing enabled through the app's UI. */
 async function calleeWithRinging(uid: string): Promise<Callee> {
   const ff = await launch();
   const page = await ff.openPage(sender.origin);
-  const endpoint = await subscribeInPage(page, await sender.userToken(uid));
+  const endpoint = await enableRingingViaUi(page, uid);
   return { ff, page, endpoint };
 }
 
@@ -109,10 +109,10 @@ async function listenToWorker(page: Page): Promise<() => Promise<{ type: string;
 }
 
 describe('ringing in Firefox, end to end', () => {
-  it('a callee opens the app and enables ringing, and the sender now holds the device', async () => {
+  it('a callee opens the app, presses "Enable ringing", and the sender now holds the device', async () => {
     const ff = await launch();
     const page = await ff.openPage(sender.origin);
-    const endpoint = await subscribeInPage(page, await sender.userToken('ann'));
+    const endpoint = await enableRingingViaUi(page, 'ann');
 
     const devices = await sender.devicesOf('ann');
     expect(devices.map((d) => d.endpoint)).toEqual([endpoint]);

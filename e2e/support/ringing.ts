@@ -4,7 +4,6 @@
  * for a state (never for a time).
  */
 import type { Page } from 'puppeteer-core';
-import { API_ROUTES, type PublicKeyResponse } from '../../protocol/api';
 import { DB_NAME, SETTINGS_STORE, SUBSCRIPTION_CONFIG_KEY } from '../../sw/call-log';
 
 export interface ShownNotification {
@@ -48,33 +47,27 @@ export function endpointIn(page: Page): Promise<string | null> {
 }
 
 /**
- * Enables ringing without the app's UI, doing what the app does: subscribe
- * with the sender's VAPID key, register the subscription with a user token,
- * and hand the worker what it needs to re-subscribe on its own.
- * Returns the endpoint.
+ * Enables ringing as a callee does: signs in on the home page (the demo's
+ * development sign-in), presses "Enable ringing" and waits for "Ringing is on".
+ * Returns the device's push endpoint.
  */
-export async function subscribeInPage(page: Page, userToken: string): Promise<string> {
-  const endpoint = await page.evaluate(
-    async (routes, token) => {
-      const reg = await navigator.serviceWorker.ready;
-      const { publicKey } = (await (await fetch(routes.publicKey)).json()) as PublicKeyResponse;
-      const key = Uint8Array.from(atob(publicKey.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-      const subscription = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
-      const res = await fetch(routes.subscriptions, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ subscription: subscription.toJSON() }),
-      });
-      if (!res.ok) throw new Error(`registering the subscription: HTTP ${res.status} ${await res.text()}`);
-      reg.active!.postMessage({ type: 'set_subscription_config', config: { vapidPublicKey: publicKey, userToken: token } });
-      return subscription.endpoint;
-    },
-    { publicKey: API_ROUTES.publicKey, subscriptions: API_ROUTES.subscriptions },
-    userToken,
-  );
-  await until('the worker to store the subscription config', () => storedSubscriptionConfig(page), (c) => c !== null);
+export async function enableRingingViaUi(page: Page, name: string): Promise<string> {
+  // By label and button text, as a user finds them (puppeteer's ARIA queries need CDP).
+  await page.locator('::-p-xpath(//label[normalize-space(text())="Your name"]//input)').fill(name);
+  await page.locator(button('Sign in')).click();
+  // Locators wait until the button is enabled: signed in, and the browser checked.
+  await page.locator(button('Enable ringing')).click();
+  const card = await page.waitForSelector('[data-ringing-state="on"]', { timeout: 20_000 });
+  const text = await card!.evaluate((el) => el.textContent ?? '');
+  if (!text.includes('Ringing is on')) throw new Error(`the ringing card says: ${text}`);
+  const endpoint = await endpointIn(page);
+  if (!endpoint) throw new Error('"Ringing is on" but the browser holds no subscription');
+  // The worker needs this to answer pushsubscriptionchange on its own.
+  if ((await storedSubscriptionConfig(page)) === null) throw new Error('"Ringing is on" but the worker has no subscription config');
   return endpoint;
 }
+
+const button = (text: string): string => `::-p-xpath(//button[normalize-space(.)=${JSON.stringify(text)}])`;
 
 /** What the worker stored for pushsubscriptionchange (sw/call-log.ts's settings store), or null. */
 export function storedSubscriptionConfig(page: Page): Promise<unknown> {

@@ -13,7 +13,6 @@ import { API_ROUTES, apiPath, type DeliveryCounts, type RingRequest } from '../.
 import { openStore } from '../../server/store/open-store';
 import type { Device, DeviceStore } from '../../server/store/types';
 import { startSenderProcess } from '../../test/support/sender-process';
-import { mintUserToken } from '../../test/support/user-token';
 
 const DIST = new URL('../../dist', import.meta.url).pathname;
 
@@ -23,7 +22,6 @@ export interface SenderApp {
   apiKey: string;
   /** the sender's VAPID key pair (base64url), for a push sent the seed's way */
   vapid: { publicKey: string; privateKey: string; subject: string };
-  userToken(uid: string): Promise<string>;
   /** POST /api/calls with the API key, as the customer's backend does. */
   ring(call: RingRequest): Promise<DeliveryCounts>;
   /** POST /api/calls/:sessionId/cancel: the caller hung up. */
@@ -77,7 +75,6 @@ export async function startSenderApp(push: { certFile: string; host: string }): 
     origin,
     apiKey,
     vapid,
-    userToken: (uid) => mintUserToken(authSecret, uid),
     ring: (call) => post(API_ROUTES.calls, call),
     cancel: (sessionId, recipientUid) => post(apiPath(API_ROUTES.cancel, { sessionId }), { recipientUid, reason: 'cancelled' }),
     async devicesOf(uid) {
