@@ -4,30 +4,12 @@
  * for a state (never for a time).
  */
 import type { Page } from 'puppeteer-core';
+import { readShownNotifications, type ShownNotification } from './notifications';
 import { DB_NAME, SETTINGS_STORE, SUBSCRIPTION_CONFIG_KEY } from '../../sw/call-log';
-
-export interface ShownNotification {
-  title: string;
-  body: string;
-  tag: string;
-  requireInteraction: boolean;
-  actions: { action: string; title: string }[];
-  data: Record<string, unknown>;
-}
 
 /** registration.getNotifications() from a page of the app: what the worker has on screen. */
 export function notificationsIn(page: Page): Promise<ShownNotification[]> {
-  return page.evaluate(async () => {
-    const reg = await navigator.serviceWorker.ready;
-    return (await reg.getNotifications()).map((n) => ({
-      title: n.title,
-      body: n.body,
-      tag: n.tag,
-      requireInteraction: n.requireInteraction,
-      actions: ((n as Notification & { actions?: { action: string; title: string }[] }).actions ?? []).map((a) => ({ action: a.action, title: a.title })),
-      data: n.data as Record<string, unknown>,
-    }));
-  });
+  return page.evaluate(readShownNotifications);
 }
 
 /** Polls `probe` from Node (a background tab's own timers are throttled) until `ok`. */
