@@ -272,6 +272,8 @@ describe('ringing in Firefox, end to end', () => {
     push.dropRegistrations(old);
     // A call placed before the browser has noticed: the old endpoint answers 410 and the sender purges it.
     expect(await sender.ring(call('kim'))).toMatchObject({ devices: 1, delivered: 0, purged: 1 });
+    expect(push.posts.filter((p) => p.channelID === push.channelOf(old)).map((p) => p.status)).toEqual([410]);
+    expect(await sender.devicesOf('kim')).toEqual([]);
 
     // Firefox reconnects, gets a new UAID, drops its subscription and fires pushsubscriptionchange.
     const renewed = await until('a new subscription in the browser', () => endpointIn(callee.page), (e) => e !== null && e !== old);

@@ -82,8 +82,6 @@ export interface AutopushService {
   messages: PushMessage[];
   /** the channel id of a push endpoint this service handed out */
   channelOf(endpoint: string): string;
-  /** how many times the browser owning this endpoint has connected */
-  connections(endpoint: string): number;
   /** Deliveries to this endpoint's browser wait (queued, TTL running) until release(). */
   hold(endpoint: string): void;
   release(endpoint: string): void;
@@ -340,7 +338,6 @@ export async function startAutopushService(): Promise<AutopushService> {
       if (!match) throw new Error(`${endpoint} is not an endpoint of this push service`);
       return match[1]!;
     },
-    connections: (endpoint) => browserOf(endpoint).connections,
     hold(endpoint) {
       browserOf(endpoint).held = true;
     },
