@@ -24,13 +24,45 @@ export interface SenderChild {
   exited: Promise<number | null>;
 }
 
+/**
+ * `npm run sender` in a process group of its own: npm's shell does not pass a
+ * SIGTERM on to the sender, so stopSender signals the whole group.
+ */
 export function runSender(env: NodeJS.ProcessEnv): SenderChild {
-  const child = spawn('npm', ['run', '--silent', 'sender'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['run', '--silent', 'sender'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, output: () => out, exited };
+}
+
+/** How long a stopping sender may drain its rings before it is killed. */
+const STOP_TIMEOUT_MS = 15_000;
+
+/** SIGTERM to npm, its shell and the sender; SIGKILL if they are still there after STOP_TIMEOUT_MS. Resolves with npm's exit code. */
+export async function stopSender({ child, exited }: SenderChild): Promise<number | null> {
+  const group = -child.pid!;
+  const signal = (name: NodeJS.Signals | 0) => {
+    try {
+      process.kill(group, name);
+      return true;
+    } catch {
+      return false; // ESRCH: the group is gone
+    }
+  };
+  signal('SIGTERM');
+  const code = await exited;
+  const end = Date.now() + STOP_TIMEOUT_MS;
+  // npm may exit before the sender has finished draining.
+  while (signal(0)) {
+    if (Date.now() > end) {
+      signal('SIGKILL');
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return code;
 }
 
 export interface RunningSender extends SenderChild {
@@ -48,10 +80,7 @@ export async function startSenderProcess(
   const running = runSender({ ...env, PORT: String(port) });
   const { exited, output } = running;
   const url = `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`;
-  const stop = async () => {
-    running.child.kill('SIGTERM');
-    return exited;
-  };
+  const stop = () => stopSender(running);
   for (let i = 0; ; i++) {
     try {
       if (await probe(url)) break;
