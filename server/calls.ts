@@ -42,15 +42,24 @@ export class CallService {
     return this.send(call.recipientUid, payload, ringUntil);
   }
 
-  /** call_ended to every device of the callee, under the ring's Topic so it replaces a ring still queued. */
-  end(sessionId: string, recipientUid: string, reason: CallEndReason): Promise<DeliveryCounts> {
+  /**
+   * call_ended to every device of the callee, under the ring's Topic so it
+   * replaces a ring still queued; `exceptEndpoint` is a device that needs no
+   * stop (the one that answered).
+   */
+  end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string): Promise<DeliveryCounts> {
     const now = Date.now();
     const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
-    return this.send(recipientUid, payload, this.ringUntil(now));
+    return this.send(recipientUid, payload, this.ringUntil(now), exceptEndpoint);
   }
 
-  private async send(uid: string, payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {
-    const devices = await this.o.store.listByUser(uid);
+  private async send(
+    uid: string,
+    payload: IncomingCallPayload | CallEndedPayload,
+    deadline: number,
+    exceptEndpoint?: string,
+  ): Promise<DeliveryCounts> {
+    const devices = (await this.o.store.listByUser(uid)).filter((d) => d.endpoint !== exceptEndpoint);
     const { counts } = await this.o.deliverer.deliver(devices, { payload, topic: callTopic(payload.sessionId), deadline }, this.o.answerWithinMs);
     return counts;
   }
