@@ -12,6 +12,7 @@ import { healthRoutes } from './http/routes/health';
 import { pushRoutes } from './http/routes/push';
 import { webAppRoutes } from './http/routes/web-app';
 import { ApiError, installErrorHandlers } from './http/errors';
+import { registerSecurity } from './http/security';
 import { Deliverer } from './push/deliver';
 import { createPushAgent } from './push/transport';
 import { VapidHeaderCache } from './push/vapid-header';
@@ -32,6 +33,8 @@ export interface AppOptions {
   answerWithinMs?: number;
   attemptTimeoutMs?: number;
   subscriptionWritesPerMinute?: number;
+  /** requests per client address per minute to routes without a limit of their own (the app's files, the public key, /healthz) */
+  requestsPerMinute?: number;
   /** serve HTTPS directly (TLS_CERT_FILE, TLS_KEY_FILE) */
   https?: { cert: Buffer; key: Buffer };
 }
@@ -68,8 +71,13 @@ export async function buildApp(o: AppOptions): Promise<App> {
     }
   });
 
+  await registerSecurity(http, { corsOrigins: o.config.corsOrigins });
+  // Every route a browser can reach is limited: these defaults, or the route's
+  // own limit. Only the server-to-server routes (API key, webhook) opt out.
   await http.register(rateLimit, {
-    global: false,
+    global: true,
+    max: o.requestsPerMinute ?? 600,
+    timeWindow: 60_000,
     hook: 'preHandler', // after authentication, so writes are counted per user
     keyGenerator: (request) => (request.uid ? `uid:${request.uid}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) =>
