@@ -16,7 +16,7 @@ const WEBHOOK_BODY_LIMIT = 64 * 1024;
 /**
  * POST /api/webhooks/cometchat. CometChat wants a 200 within ~2 s and retries
  * otherwise, so the answer comes once the event id is recorded (a store
- * failure is a 500: CometChat's retry is then welcome) and the pushes go out
+ * failure is a 500, a database out of reach a 503: CometChat's retry is then welcome) and the pushes go out
  * after it.
  */
 export async function cometchatWebhookRoutes(app: FastifyInstance, o: CometChatWebhookOptions): Promise<void> {
