@@ -2,12 +2,11 @@
  * The sender as a user starts it: `npm run sender` with the environment of
  * design.md, posting to a loopback push service trusted through NODE_EXTRA_CA_CERTS.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -15,69 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../server/store/sqlite';
 import { basicAuth, CALLEE, cometchatFixture } from '../support/cometchat';
 import { startPushService, type PushService } from '../support/push-service';
+import { freePort, ROOT, runSender, startSender } from '../support/sender-process';
 import { makeLoopbackCertificate } from '../support/tls';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
 
 let push: PushService;
 beforeAll(async () => {
   push = await startPushService();
 });
 afterAll(() => push.close());
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-interface Running {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-  stop(): Promise<number | null>;
-}
-
-/** `direct`: node itself, not through npm (which dies of the signal instead of reporting the sender's exit code). */
-function runSender(env: NodeJS.ProcessEnv, direct = false): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const [command, args] = direct ? [process.execPath, ['--import', 'tsx', 'server/main.ts']] : ['npm', ['run', '--silent', 'sender']];
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, output: () => out, exited };
-}
-
-async function startSender(
-  env: NodeJS.ProcessEnv,
-  probe: (url: string) => Promise<boolean> = async (url) => (await fetch(`${url}/healthz`)).ok,
-  direct = false,
-): Promise<Running> {
-  const port = await freePort();
-  const { child, output, exited } = runSender({ ...env, PORT: String(port) }, direct);
-  const url = `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if (await probe(url)) break;
-    } catch {
-      /* not listening yet */
-    }
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 100))]);
-    if (code !== 'running' || i > 150) throw new Error(`sender did not start (${String(code)}):\n${output()}`);
-  }
-  return {
-    url,
-    child,
-    output,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 describe('npm run sender', () => {
   const secret = randomBytes(32).toString('base64url');
