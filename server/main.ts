@@ -41,7 +41,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }, DRAIN_TIMEOUT_MS + 2000);
     timer.unref();
-    await app.http.close();
+    const closed = app.http.close();
+    // A keep-alive connection whose request was in flight only turns idle once
+    // answered, after close() swept the idle ones: without this it would hold
+    // the stop until the client's keep-alive ran out.
+    const sweep = setInterval(() => app.http.server.closeIdleConnections(), 100);
+    await closed.finally(() => clearInterval(sweep));
     await Promise.race([app.drain(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
     await store.close();
     process.exit(0);
