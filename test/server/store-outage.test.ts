@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isUnavailable } from '../../server/store/unavailable';
 import { startTestSender, type TestSender } from '../support/sender';
 import { cleanupStores, postgresFactory } from '../support/stores';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -82,5 +83,25 @@ describe('a sender whose PostgreSQL goes away', () => {
     }
     const after = await ring('cy', 'v1.us.after-terminate');
     expect(after.json()).toMatchObject({ devices: 1, delivered: 1 });
+  });
+});
+
+describe('which store errors mean "out of reach for now"', () => {
+  const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+  it.each([
+    ['a refused connection', withCode('ECONNREFUSED'), true],
+    ['a connection lost mid-query', new Error('Connection terminated unexpectedly'), true],
+    ['no connection within the pool timeout', new Error('timeout exceeded when trying to connect'), true],
+    ['the server shutting down (57P01)', withCode('57P01'), true],
+    ['a connection exception (08006)', withCode('08006'), true],
+    ['too many connections (53300)', withCode('53300'), true],
+    ['a statement timeout (57014)', withCode('57014'), true],
+    ['a busy SQLite file', withCode('SQLITE_BUSY'), true],
+    ['a unique violation (23505): a bug, not an outage', withCode('23505'), false],
+    ['a syntax error (42601)', withCode('42601'), false],
+    ['a constraint failing in SQLite', withCode('SQLITE_CONSTRAINT_UNIQUE'), false],
+    ['not an Error', 'ECONNREFUSED', false],
+  ])('%s', (_name, err, expected) => {
+    expect(isUnavailable(err)).toBe(expected);
   });
 });
