@@ -35,7 +35,7 @@ export interface Config {
   logLevel: string;
   /**
    * The development sign-in and call endpoints (anyone can claim any name):
-   * RINGKIT_DEV_LOGIN, on by default in development only.
+   * RINGKIT_DEV_LOGIN, on by default only in development on a loopback address.
    */
   devLogin: boolean;
   /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
@@ -72,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const keyFile = env.TLS_KEY_FILE?.trim();
   if (!certFile !== !keyFile) throw new ConfigError('set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
 
-  const trustProxy = isTrue(env.RINGKIT_TRUST_PROXY);
+  const trustProxy = parseFlag(env.RINGKIT_TRUST_PROXY, 'RINGKIT_TRUST_PROXY', false);
   const tls = certFile && keyFile ? { certFile, keyFile } : undefined;
   // Push only works on secure origins: a production sender on plain HTTP is
   // only reachable safely from this machine, or through a TLS proxy.
@@ -117,7 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     ttlSeconds: parseIntIn(env.RINGKIT_TTL ?? String(TTL_MIN), 'RINGKIT_TTL', TTL_MIN, TTL_MAX),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
-    devLogin: parseFlag(env.RINGKIT_DEV_LOGIN, 'RINGKIT_DEV_LOGIN', development),
+    // Anyone who reaches it can claim any user: by default only where nobody else can reach it.
+    devLogin: parseFlag(env.RINGKIT_DEV_LOGIN, 'RINGKIT_DEV_LOGIN', development && isLoopback(host) && !trustProxy),
     cometchatWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
   };
 }
@@ -189,6 +190,3 @@ function parseFlag(raw: string | undefined, name: string, fallback: boolean): bo
   throw new ConfigError(`${name} must be 1 or 0, got ${JSON.stringify(raw)}`);
 }
 
-function isTrue(v: string | undefined): boolean {
-  return v !== undefined && /^(1|true|yes)$/i.test(v.trim());
-}

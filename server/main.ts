@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { buildApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, isLoopback, loadConfig } from './config';
 import { loadSecrets } from './secrets';
 import { openStore } from './store/open-store';
 
@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     redact: ['req.headers.authorization', 'headers.authorization'],
   });
   const secrets = await loadSecrets(config);
-  if (config.devLogin && !config.development) logger.warn('RINGKIT_DEV_LOGIN is on in production: anyone can sign in as anyone');
+  if (config.devLogin && (!config.development || !isLoopback(config.host))) {
+    logger.warn('RINGKIT_DEV_LOGIN is on where others can reach the sender: anyone can sign in as anyone');
+  }
   for (const file of secrets.generated) logger.warn({ file }, 'generated a secret on first run (mode 0600): keep it, and never commit it');
   const store = await openStore({
     databaseUrl: config.databaseUrl,

@@ -4,6 +4,7 @@
  * Kept in localStorage so the app and its later visits know the user.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { base64UrlToBytes } from '../sw/handle-subscription-change';
 
 export interface Session {
   token: string;
@@ -21,7 +22,7 @@ export function sessionFromToken(token: string): Session | undefined {
   try {
     const part = token.split('.')[1];
     if (!part) return undefined;
-    const claims = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown; name?: unknown; exp?: unknown };
+    const claims = JSON.parse(new TextDecoder().decode(base64UrlToBytes(part))) as { sub?: unknown; name?: unknown; exp?: unknown };
     if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
     return { token, uid: claims.sub, name: typeof claims.name === 'string' ? claims.name : claims.sub, expiresAt: claims.exp * 1000 };
   } catch {

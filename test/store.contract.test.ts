@@ -255,6 +255,9 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(await one.claimEvent('event-b', at)).toBe(true);
     expect(await two.claimEvent('event-b', at)).toBe(false);
+    // released after a failure: the retry is claimed and acted on
+    await two.releaseEvent('event-b');
+    expect(await one.claimEvent('event-b', at)).toBe(true);
   });
 
   it('records a ring once per session and callee', async () => {

@@ -49,10 +49,21 @@ export class RingKeeper {
     return fresh;
   }
 
-  /** Starts acting on the event without waiting for it; `drain()` waits. */
-  dispatch(action: CallAction, log: Logger): void {
+  /**
+   * Starts acting on a claimed event without waiting for it; `drain()` waits.
+   * When acting fails (the store out of reach), the claim is released so
+   * CometChat's retry does it instead of being taken for a duplicate.
+   */
+  dispatch(eventId: string, action: CallAction, log: Logger): void {
     const sessionId = action.kind === 'ring' ? action.ring.sessionId : action.sessionId;
-    this.inSession(sessionId, () => (action.kind === 'ring' ? this.ring(action, log) : this.end(sessionId, action.rings, action.reason, log)));
+    this.inSession(sessionId, async () => {
+      try {
+        await (action.kind === 'ring' ? this.ring(action, log) : this.end(sessionId, action.rings, action.reason, log));
+      } catch (err) {
+        await this.o.store.releaseEvent(eventId).catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   /** Resolves when every event acted on so far is done (graceful shutdown). */

@@ -12,7 +12,7 @@ export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => T
  * calls `finish` once with the outcome (later calls are ignored); when the
  * deadline passes first, the result is `timedOut` and `start`'s returned abort runs.
  */
-export function exchangeWithin<T>(ms: number, timedOut: T, start: (finish: (result: T) => void) => () => void): Promise<T> {
+export function exchangeWithin<T>(ms: number, timedOut: T, start: (finish: (result: T) => void) => () => void, failed: T = timedOut): Promise<T> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (result: T) => {
@@ -21,10 +21,16 @@ export function exchangeWithin<T>(ms: number, timedOut: T, start: (finish: (resu
       clearTimeout(timer);
       resolve(result);
     };
+    let abort = () => {};
     const timer = setTimeout(() => {
       finish(timedOut);
       abort();
     }, ms);
-    const abort = start(finish);
+    try {
+      abort = start(finish);
+    } catch {
+      // e.g. a request the HTTP client refuses to build: an answer, never a throw
+      finish(failed);
+    }
   });
 }

@@ -133,6 +133,9 @@ export async function openPostgresStore(
       );
       return (rowCount ?? 0) > 0;
     },
+    async releaseEvent(id) {
+      await pool.query('DELETE FROM webhook_events WHERE id = $1', [id]);
+    },
     async claimEvent(id, at) {
       // ON CONFLICT DO NOTHING: of two instances inserting the same id at once, exactly one sees a row inserted.
       const { rowCount } = await pool.query(

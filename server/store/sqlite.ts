@@ -68,6 +68,7 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     for (const r of records) recordOutcome.run(r.outcome, r.at.getTime(), r.endpoint);
   });
   const ping = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
+  const releaseEvent = db.prepare<[string]>('DELETE FROM webhook_events WHERE id = ?');
   const claimEvent = db.prepare<[string, number]>(
     'INSERT INTO webhook_events (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
   );
@@ -115,6 +116,9 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     },
     async claimEvent(id, at) {
       return claimEvent.run(id, at.getTime()).changes > 0;
+    },
+    async releaseEvent(id) {
+      releaseEvent.run(id);
     },
     async recordRing(ring: NewRing) {
       return recordRing.run(ring.sessionId, ring.uid, ring.group ? 1 : 0, ring.ringUntil.getTime()).changes > 0;

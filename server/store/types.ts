@@ -74,6 +74,8 @@ export interface DeviceStore {
    * by this or another sender instance sharing the store. Atomic.
    */
   claimEvent(id: string, at: Date): Promise<boolean>;
+  /** Forgets a claimed event whose handling failed, so CometChat's retry is acted on. */
+  releaseEvent(id: string): Promise<void>;
   /** Records a ring; false when this callee was already rung for this session. Atomic. */
   recordRing(ring: NewRing): Promise<boolean>;
   /**

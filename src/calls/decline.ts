@@ -23,9 +23,11 @@ export function declineCall(sessionId: string, declineToken: string | undefined,
   return tellSender(API_ROUTES.decline, sessionId, declineToken, undefined, senderUrl);
 }
 
-/** Answered here: the callee's other devices stop ringing (this one, named by its endpoint, gets no stop). */
-export async function answerCall(sessionId: string, declineToken: string | undefined, senderUrl?: string): Promise<boolean> {
-  const registration = await navigator.serviceWorker?.getRegistration();
-  const endpoint = (await registration?.pushManager?.getSubscription().catch(() => null))?.endpoint;
-  return tellSender(API_ROUTES.answer, sessionId, declineToken, endpoint ? { endpoint } : {}, senderUrl);
+/**
+ * Answered in the page: every device of the callee stops ringing, this one
+ * too (its ringing notification is still on screen; only the worker's own
+ * Accept, which closes it, leaves its device out).
+ */
+export function answerCall(sessionId: string, declineToken: string | undefined, senderUrl?: string): Promise<boolean> {
+  return tellSender(API_ROUTES.answer, sessionId, declineToken, {}, senderUrl);
 }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { API_ROUTES, type ApiErrorBody, type DevSessionResponse } from '../../protocol/api';
+import { forgetThisDevice } from '../push/subscription';
 import { setUserToken, type Session } from '../session';
 
 /**
@@ -15,7 +16,7 @@ export function SignInCard({ session }: { session: Session | undefined }) {
         <p>
           Signed in as <strong>{session.name}</strong>
         </p>
-        <button type="button" class="quiet" onClick={() => setUserToken(undefined)}>
+        <button type="button" class="quiet" onClick={() => void forgetThisDevice(session).finally(() => setUserToken(undefined))}>
           Sign out
         </button>
       </section>

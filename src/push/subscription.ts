@@ -100,6 +100,19 @@ export async function disableRinging(ctx: PushContext, session: Session): Promis
   await subscription.unsubscribe();
 }
 
+/**
+ * Signing out: this browser must stop ringing for the user who leaves (best
+ * effort: the sender also drops the device once it moves to the next user).
+ */
+export async function forgetThisDevice(session: Session): Promise<void> {
+  await stores.settings.clearSubscriptionConfig().catch(() => undefined);
+  const registration = await navigator.serviceWorker?.getRegistration();
+  const subscription = await registration?.pushManager?.getSubscription();
+  if (!subscription) return;
+  await removeDevice(session, subscription.endpoint).catch(() => undefined);
+  await subscription.unsubscribe().catch(() => undefined);
+}
+
 /** Removes one of the user's devices from the sender (404: it was gone already). */
 export async function removeDevice(session: Session, endpoint: string): Promise<void> {
   await senderRequest(session, 'DELETE', { endpoint }, [404]);

@@ -25,6 +25,7 @@ export function useRinging(session: Session | undefined): Ringing {
   const [facts, setFacts] = useState<RingingFacts>({ platform: undefined, permission: readPermission(), subscribed: false, registered: false, prepared: false, busy: false });
   const [ctx, setCtx] = useState<PushContext>();
   const update = (patch: Partial<RingingFacts>) => setFacts((f) => ({ ...f, ...patch }));
+  const prepare = () => loadPushContext().then(setCtx, (error: unknown) => update({ problem: asProblem(error) }));
 
   useEffect(() => {
     const platform = detectPlatform(readPlatformInput());
@@ -35,7 +36,7 @@ export function useRinging(session: Session | undefined): Ringing {
       ?.query({ name: 'notifications' })
       .then((status) => status.addEventListener('change', () => update({ permission: readPermission() })))
       .catch(() => undefined);
-    loadPushContext().then(setCtx, (error: unknown) => update({ problem: asProblem(error) }));
+    prepare();
   }, []);
 
   useEffect(() => {
@@ -67,7 +68,11 @@ export function useRinging(session: Session | undefined): Ringing {
     platform: facts.platform,
     enable() {
       if (!session) return update({ problem: { problem: 'signed-out' } });
-      if (!ctx) return update({ problem: { problem: 'no-worker' } });
+      // Not prepared (the sender or the worker was out of reach): try that again; the next click asks.
+      if (!ctx) {
+        update({ problem: undefined });
+        return void prepare();
+      }
       // No await before enableRinging: the prompt needs the click's user activation.
       run(() => enableRinging(ctx, session).then((on) => ({ subscribed: on, registered: on })));
     },

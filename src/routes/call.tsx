@@ -28,9 +28,11 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
   const [phase, setPhase] = useState<Phase>({ name: 'ringing' });
   const container = useRef<HTMLDivElement>(null);
   const joined = useRef<JoinedCall | undefined>(undefined);
+  const mounted = useRef(true);
 
   useEffect(() => {
     let live = true;
+    mounted.current = true;
     void stores.callLog.get(sessionId).then((record) => {
       if (!live) return;
       setCall(record);
@@ -40,6 +42,7 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
     });
     return () => {
       live = false;
+      mounted.current = false;
       void joined.current?.leave();
       joined.current = undefined;
     };
@@ -55,7 +58,7 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
     if (missing.length) return setPhase({ name: 'not-configured', missing });
     setPhase({ name: 'joining' });
     try {
-      joined.current = await adapter.join({
+      const joinedCall = await adapter.join({
         sessionId,
         callType: record?.callType ?? 'video',
         container: container.current!,
@@ -64,6 +67,9 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
           setPhase({ name: 'left' });
         },
       });
+      // Left the screen while joining: hang up rather than keep the microphone and camera on.
+      if (!mounted.current) return void joinedCall.leave();
+      joined.current = joinedCall;
       setPhase({ name: 'in-call' });
     } catch (error) {
       setPhase({ name: 'join-failed', message: error instanceof Error ? error.message : String(error) });

@@ -21,9 +21,9 @@ export function Home() {
     <>
       <SignInCard session={session} />
       <RingingCard ringing={ringing} session={session} />
-      {session && <DevicesCard session={session} refresh={ringing.state.name} />}
+      {session && <DevicesCard session={session} refresh={ringing.state.name === 'on'} />}
       {session && <DevCallCard session={session} />}
-      <DeviceDetails refresh={ringing.state.name} />
+      <DeviceDetails refresh={ringing.state.name === 'on'} />
     </>
   );
 }

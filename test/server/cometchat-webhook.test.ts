@@ -5,7 +5,7 @@ import { callTopic } from '../../protocol/topic';
 import { basicAuth, CALLEE, CALLER, cometchatFixture } from '../support/cometchat';
 import { startPushService, type PushService, type ReceivedPush, type TestDevice } from '../support/push-service';
 import { startTestSender, type TestSender } from '../support/sender';
-import { cleanupStores, postgresFactory } from '../support/stores';
+import { cleanupStores, postgresFactory, sqliteFactory } from '../support/stores';
 
 const URL_ = '/api/webhooks/cometchat';
 const USER = 'cometchat';
@@ -187,6 +187,30 @@ describe('POST /api/webhooks/cometchat', () => {
     expect(rings).toHaveLength(callee.length);
     for (const ring of rings) expect(ring.answeredAt).toBeDefined();
     expect((await s.store.listByUser(CALLEE)).map((d) => d.lastOutcome)).toEqual(['delivered', 'delivered']);
+  });
+});
+
+describe('a store fault while acting on an event', () => {
+  it("loses nothing: the event's claim is released, so CometChat's retry rings", async () => {
+    const store = await sqliteFactory.open();
+    let outage = true;
+    // The store answers the claim, then is out of reach for the ring's own write.
+    const flaky = { ...store, recordRing: (ring: Parameters<typeof store.recordRing>[0]) => (outage ? Promise.reject(new Error('store unreachable')) : store.recordRing(ring)) };
+    const s = await startTestSender({ push, store: flaky, env: WEBHOOK_ENV });
+    try {
+      const device = await s.addDevice(CALLEE);
+      const sessionId = newSession();
+      const event = cometchatFixture('webhook-call_initiated', sessionId);
+      expect((await deliver(s, event)).json()).toEqual({ status: 'accepted' });
+      expect(heard(device, sessionId)).toEqual([]);
+
+      outage = false;
+      expect((await deliver(s, event)).json()).toEqual({ status: 'accepted' });
+      expect(heard(device, sessionId)).toEqual(['ring']);
+    } finally {
+      await s.close();
+      await store.close();
+    }
   });
 });
 

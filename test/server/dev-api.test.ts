@@ -43,6 +43,9 @@ describe('the development sign-in', () => {
     expect(loadConfig(production).devLogin).toBe(false);
     expect(loadConfig({ ...production, RINGKIT_DEV_LOGIN: '1' }).devLogin).toBe(true);
     expect(loadConfig({}).devLogin).toBe(true);
+    // reachable from other machines: only when asked for
+    expect(loadConfig({ HOST: '0.0.0.0' }).devLogin).toBe(false);
+    expect(loadConfig({ HOST: '0.0.0.0', RINGKIT_DEV_LOGIN: '1' }).devLogin).toBe(true);
     expect(loadConfig({ RINGKIT_DEV_LOGIN: '0' }).devLogin).toBe(false);
     expect(() => loadConfig({ RINGKIT_DEV_LOGIN: 'maybe' })).toThrow(/RINGKIT_DEV_LOGIN/);
 

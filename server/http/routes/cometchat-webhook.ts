@@ -40,7 +40,7 @@ export async function cometchatWebhookRoutes(app: FastifyInstance, o: CometChatW
         request.log.info({ trigger: event.trigger }, 'CometChat event already handled (a retry): ignored');
         return { status: 'duplicate' };
       }
-      o.keeper.dispatch(event.action, request.log);
+      o.keeper.dispatch(event.id, event.action, request.log);
       return { status: 'accepted' };
     },
   );
