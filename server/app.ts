@@ -8,6 +8,7 @@ import { callRoutes } from './http/routes/calls';
 import { devRoutes } from './http/routes/dev';
 import { healthRoutes } from './http/routes/health';
 import { pushRoutes } from './http/routes/push';
+import { testRingRoutes } from './http/routes/test-ring';
 import { webAppRoutes } from './http/routes/web-app';
 import { ApiError, installErrorHandlers } from './http/errors';
 import { Deliverer } from './push/deliver';
@@ -96,6 +97,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     pushHosts: o.config.pushHosts,
     writesPerMinute: o.subscriptionWritesPerMinute ?? 30,
   });
+  await http.register(testRingRoutes, { calls, store: o.store, tokens, perMinute: 6 });
   await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
   if (o.config.devLogin) await http.register(devRoutes, { calls, tokens, perMinute: 30 });
   await http.register(webAppRoutes, { dir: o.config.webDir });

@@ -3,7 +3,7 @@ import { PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type Incom
 import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
 import type { Deliverer } from './push/deliver';
-import type { DeviceStore } from './store/types';
+import type { Device, DeviceStore } from './store/types';
 
 /** A decline clicked on a notification still on screen after the ring ended is still worth hearing. */
 const DECLINE_TOKEN_GRACE_MS = 10 * 60_000;
@@ -22,6 +22,21 @@ export class CallService {
   constructor(private readonly o: CallServiceOptions) {}
 
   async ring(call: RingRequest): Promise<DeliveryCounts> {
+    const { payload, ringUntil } = await this.ringPayload(call);
+    return this.send(call.recipientUid, payload, ringUntil);
+  }
+
+  /**
+   * Rings one device only (the /compat page's test ring), through the same
+   * payload and delivery as a real ring. The caller checks the device is theirs.
+   */
+  async ringDevice(device: Device, call: Omit<RingRequest, 'recipientUid'>): Promise<DeliveryCounts & { sentAt: number }> {
+    const { payload, ringUntil } = await this.ringPayload({ ...call, recipientUid: device.uid });
+    const counts = await this.deliver([device], payload, ringUntil);
+    return { ...counts, sentAt: payload.timestamp };
+  }
+
+  private async ringPayload(call: RingRequest): Promise<{ payload: IncomingCallPayload; ringUntil: number }> {
     const now = Date.now();
     const ringUntil = now + this.o.ttlSeconds * 1000;
     const payload: IncomingCallPayload = {
@@ -35,7 +50,7 @@ export class CallService {
       ringUntil,
       declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
     };
-    return this.send(call.recipientUid, payload, ringUntil);
+    return { payload, ringUntil };
   }
 
   /** call_ended to every device of the callee, under the ring's Topic so it replaces a ring still queued. */
@@ -46,7 +61,10 @@ export class CallService {
   }
 
   private async send(uid: string, payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {
-    const devices = await this.o.store.listByUser(uid);
+    return this.deliver(await this.o.store.listByUser(uid), payload, deadline);
+  }
+
+  private async deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {
     const { counts } = await this.o.deliverer.deliver(devices, { payload, topic: callTopic(payload.sessionId), deadline }, this.o.answerWithinMs);
     return counts;
   }
