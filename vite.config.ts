@@ -39,4 +39,6 @@ export default defineConfig({
     proxy: { '/api': 'http://127.0.0.1:8080', '/healthz': 'http://127.0.0.1:8080' },
   },
   build: { target: 'es2022', sourcemap: true },
+  // The /compat page's report names the app version a support ticket is about.
+  define: { __RINGKIT_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version) },
 });
