@@ -30,7 +30,7 @@ export class CallService {
    * Rings one device only (the /compat page's test ring), through the same
    * payload and delivery as a real ring. The caller checks the device is theirs.
    */
-  async ringDevice(device: Device, call: Omit<RingRequest, 'recipientUid'>): Promise<DeliveryCounts & { sentAt: number }> {
+  async ringDevice(device: Device, call: Pick<RingRequest, 'sessionId' | 'callerName' | 'callerUid' | 'callType'>): Promise<DeliveryCounts & { sentAt: number }> {
     const { payload, ringUntil } = await this.ringPayload({ ...call, recipientUid: device.uid });
     const counts = await this.deliver([device], payload, ringUntil);
     return { ...counts, sentAt: payload.timestamp };
