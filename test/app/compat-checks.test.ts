@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCompat, type Check, type CheckId, type CompatFacts } from '../../src/compat/checks';
-import type { PlatformInput } from '../../src/platform/detect';
+import { chromium, fullPlatform } from './compat-fixtures';
 
 const UA = {
   chromeLinux: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
@@ -14,31 +14,6 @@ const UA = {
   ios184HomeScreen: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
 };
 
-const fullPlatform: PlatformInput = {
-  userAgent: UA.chromeLinux,
-  maxTouchPoints: 0,
-  displayMode: 'browser',
-  secureContext: true,
-  serviceWorker: true,
-  pushManager: true,
-  notification: true,
-  maxActions: 2,
-  declarativePush: false,
-};
-
-/** Chromium here, as the e2e suite sees it: everything but a reachable push service. */
-const chromium: CompatFacts = {
-  platform: fullPlatform,
-  contentEncodings: ['aes128gcm', 'aesgcm'],
-  permission: 'default',
-  workerActive: true,
-  notificationOptions: { requireInteraction: true, vibrate: true },
-  badging: true,
-  indexedDb: 'works',
-  broadcastChannel: true,
-  audioAutoplay: 'allowed',
-  subscription: { state: 'not-subscribed' },
-};
 const firefox = (userAgent = UA.firefoxLinux): CompatFacts => ({
   ...chromium,
   platform: { ...fullPlatform, userAgent, maxActions: undefined },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCompat, type CompatFacts } from '../../src/compat/checks';
 import { buildReport, reportFileName } from '../../src/compat/report';
+import { chromium, fullPlatform } from './compat-fixtures';
 import { summarizeTestRing, type TestRingMeasurement } from '../../src/compat/test-ring-result';
 
 const T0 = 1_764_070_000_000;
@@ -49,23 +50,11 @@ describe('a test ring summary', () => {
 
 describe('the support report', () => {
   const facts: CompatFacts = {
-    platform: {
-      userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0',
-      maxTouchPoints: 0,
-      displayMode: 'browser',
-      secureContext: true,
-      serviceWorker: true,
-      pushManager: true,
-      notification: true,
-      declarativePush: false,
-    },
+    ...chromium,
+    platform: { ...fullPlatform, userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0', maxActions: undefined },
     contentEncodings: ['aes128gcm'],
     permission: 'granted',
-    workerActive: true,
-    notificationOptions: { requireInteraction: true, vibrate: true },
     badging: false,
-    indexedDb: 'works',
-    broadcastChannel: true,
     audioAutoplay: 'blocked',
     subscription: { state: 'subscribed', endpointOrigin: 'https://127.0.0.1:4430' },
   };
