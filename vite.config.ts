@@ -16,6 +16,9 @@ function copyManifest(): Plugin {
   };
 }
 
+/** The file name prefix of the CometChat calls SDK's chunk (scripts/bundle-sizes.ts looks for it). */
+export const CALLS_SDK_CHUNK = 'cometchat-calls';
+
 export default defineConfig({
   plugins: [
     preact(),
@@ -28,7 +31,9 @@ export default defineConfig({
       injectRegister: false, // the app registers through virtual:pwa-register/preact
       registerType: 'prompt', // a new version is offered, never forced mid-call
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest,mp3,ogg}'],
+        globPatterns: ['**/*.{js,css,html,png,svg,webmanifest,wav}'],
+        // The calls SDK (MBs) is fetched when a call is joined, which needs the network anyway.
+        globIgnores: [`**/${CALLS_SDK_CHUNK}-*.js`],
       },
       devOptions: { enabled: false },
     }),
@@ -38,7 +43,17 @@ export default defineConfig({
     // the sender, for `vite` during development
     proxy: { '/api': 'http://127.0.0.1:8080', '/healthz': 'http://127.0.0.1:8080' },
   },
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    rolldownOptions: {
+      output: {
+        // A recognisable name for the lazily loaded calls SDK (src/calls/cometchat.ts).
+        chunkFileNames: (chunk) =>
+          chunk.facadeModuleId?.includes('/@cometchat/calls-sdk-javascript/') ? `assets/${CALLS_SDK_CHUNK}-[hash].js` : 'assets/[name]-[hash].js',
+      },
+    },
+  },
   // The /compat page's report names the app version a support ticket is about.
   define: { __RINGKIT_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version) },
 });

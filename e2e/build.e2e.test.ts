@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUDGETS, formatBundleSizes, measureBundles } from '../scripts/bundle-sizes';
 
 const DIST = new URL('../dist/', import.meta.url).pathname;
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -23,6 +24,7 @@ describe('the built app (dist/)', () => {
     expect(precached).toContain('index.html');
     expect(precached.some((u) => /^assets\/.*\.js$/.test(u!))).toBe(true);
     expect(precached).toContain('manifest.webmanifest');
+    expect(precached, 'the ringtone, so an installed app rings offline too').toContain('ringtone.wav');
     expect(precached).not.toContain('sw.js');
   });
 
@@ -36,5 +38,36 @@ describe('the built app (dist/)', () => {
       const text = readFileSync(file, 'latin1');
       for (const secret of secrets) expect(text.includes(secret), `${secret} in ${file}`).toBe(false);
     }
+  });
+});
+
+describe('what the browser loads, gzipped (client budgets)', async () => {
+  const sizes = await measureBundles(DIST);
+  console.log(`bundle sizes:\n${formatBundleSizes(sizes)}`);
+
+  it(`keeps the ringer widget within ${BUDGETS.ringer} bytes`, () => {
+    expect(sizes.ringer).toBeLessThanOrEqual(BUDGETS.ringer);
+  });
+
+  it(`keeps the app shell's initial JavaScript within ${BUDGETS.shellInitialJs} bytes`, () => {
+    expect(sizes.shellInitialFiles.length).toBeGreaterThan(0);
+    expect(sizes.shellInitialJs).toBeLessThanOrEqual(BUDGETS.shellInitialJs);
+  });
+
+  it(`keeps the service worker within ${BUDGETS.serviceWorker} bytes`, () => {
+    expect(sizes.serviceWorker).toBeLessThanOrEqual(BUDGETS.serviceWorker);
+  });
+
+  it('puts the CometChat calls SDK in its own chunk that the shell neither loads at start nor precaches', () => {
+    expect(sizes.callsSdkFiles).toHaveLength(1);
+    const [sdk] = sizes.callsSdkFiles;
+    expect(sdk).toMatch(/^assets\/cometchat-calls-[\w-]+\.js$/);
+    expect(sizes.shellInitialFiles).not.toContain(sdk);
+    const sw = readFileSync(join(DIST, 'sw.js'), 'utf8');
+    expect(sw).not.toContain(sdk!.replace(/^assets\//, ''));
+    // The shell reaches it only through a dynamic import().
+    const shell = sizes.shellInitialFiles.map((f) => readFileSync(join(DIST, f), 'utf8')).join('\n');
+    const file = sdk!.replace(/^assets\//, '').replace('.', '\\.');
+    expect(new RegExp(`import\\(\\s*[\`"'][^\`"']*${file}[\`"']`).test(shell), 'a dynamic import of the SDK chunk').toBe(true);
   });
 });

@@ -1,14 +1,14 @@
 /**
- * The worker side of ringing in a real Chromium. Chromium cannot subscribe
- * offline (it needs Google's push service), so pushes are handed to the
- * worker through CDP's ServiceWorker.deliverPushMessage: from there on,
- * everything is the real worker, notification and page.
+ * The worker side of ringing in a real Chromium: pushes handed to the worker
+ * over CDP (support/worker.ts); from there on, everything is the real worker,
+ * notification and page.
  */
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallEndedPayload, IncomingCallPayload } from '../protocol/payload';
 import { launchChromium } from './support/chromium';
 import { startServedApp } from './support/served-app';
+import { openAppWithWorker, until, type AppWorker } from './support/worker';
 
 interface ShownNotification {
   title: string;
@@ -23,24 +23,13 @@ let served: Awaited<ReturnType<typeof startServedApp>>;
 let context: BrowserContext;
 let page: Page;
 let cdp: CDPSession;
-let registrationId: string;
+let deliver: AppWorker['deliver'];
 
 beforeAll(async () => {
   served = await startServedApp();
   context = await launchChromium();
   await context.grantPermissions(['notifications'], { origin: served.origin });
-  page = await context.newPage();
-  cdp = await context.newCDPSession(page);
-  const registered = new Promise<string>((resolve) => {
-    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-      const reg = registrations.find((r: { scopeURL: string; isDeleted: boolean }) => r.scopeURL.startsWith(served.origin) && !r.isDeleted);
-      if (reg) resolve(reg.registrationId);
-    });
-  });
-  await cdp.send('ServiceWorker.enable');
-  await page.goto(served.origin);
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  registrationId = await registered;
+  ({ page, cdp, deliver } = await openAppWithWorker(context, served.origin));
   // What the open tab hears from the worker.
   await page.evaluate(() => {
     (window as unknown as { heard: unknown[] }).heard = [];
@@ -53,10 +42,6 @@ afterAll(async () => {
   await served?.close();
 });
 
-async function deliver(payload: object): Promise<void> {
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: served.origin, registrationId, data: JSON.stringify(payload) });
-}
-
 async function notifications(): Promise<ShownNotification[]> {
   return page.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;
@@ -66,16 +51,6 @@ async function notifications(): Promise<ShownNotification[]> {
       data: n.data as Record<string, unknown>,
     }));
   });
-}
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const end = Date.now() + 5000;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const ring = (sessionId: string): IncomingCallPayload => ({

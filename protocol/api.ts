@@ -17,6 +17,7 @@ export const API_ROUTES = {
   /** development only (RINGKIT_DEV_LOGIN): sign in by name, and call another signed-in name */
   devSession: '/api/dev/session',
   devCalls: '/api/dev/calls',
+  cometchatWebhook: '/api/webhooks/cometchat',
   health: '/healthz',
 } as const;
 
@@ -25,8 +26,11 @@ export function apiPath(route: string, params: Record<string, string> = {}): str
   return route.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
-const uid = { type: 'string', minLength: 1, maxLength: 128 } as const;
-const sessionId = { type: 'string', minLength: 1, maxLength: 256 } as const;
+/** Longest ids and names the API takes (also applied to CometChat's webhook events). */
+export const MAX_LENGTHS = { uid: 128, sessionId: 256, callerName: 128 } as const;
+
+const uid = { type: 'string', minLength: 1, maxLength: MAX_LENGTHS.uid } as const;
+const sessionId = { type: 'string', minLength: 1, maxLength: MAX_LENGTHS.sessionId } as const;
 
 export const subscriptionSchema = {
   type: 'object',
@@ -65,7 +69,7 @@ export const ringRequestSchema = {
   properties: {
     recipientUid: uid,
     sessionId,
-    callerName: { type: 'string', minLength: 1, maxLength: 128 },
+    callerName: { type: 'string', minLength: 1, maxLength: MAX_LENGTHS.callerName },
     callerUid: uid,
     callType: { type: 'string', enum: CALL_TYPES },
   },
@@ -161,6 +165,15 @@ export interface TestRingResponse extends DeliveryCounts {
 /** A test ring's session id starts with this; its caller name says it is a test. */
 export const TEST_RING_PREFIX = 'test.';
 export const TEST_RING_CALLER = 'RingKit test ring';
+
+/**
+ * The answer to a CometChat webhook POST, given before any push is sent:
+ * accepted (delivery started), duplicate (a retry of an event already
+ * handled), ignored (not a call event RingKit acts on).
+ */
+export interface CometChatWebhookResponse {
+  status: 'accepted' | 'duplicate' | 'ignored';
+}
 
 export interface HealthResponse {
   status: 'ok' | 'unavailable';

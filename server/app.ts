@@ -4,8 +4,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Tokens } from './auth/tokens';
 import { CallService } from './calls';
 import type { Config } from './config';
+import { RingKeeper } from './cometchat/ring-keeper';
 import { callRoutes } from './http/routes/calls';
 import { devRoutes } from './http/routes/dev';
+import { cometchatWebhookRoutes } from './http/routes/cometchat-webhook';
 import { healthRoutes } from './http/routes/health';
 import { pushRoutes } from './http/routes/push';
 import { testRingRoutes } from './http/routes/test-ring';
@@ -39,6 +41,8 @@ export interface App {
   http: FastifyInstance;
   calls: CallService;
   deliverer: Deliverer;
+  /** Resolves when the work started so far is done: webhook events acted on in the background, then pushes still retrying. */
+  drain(): Promise<void>;
 }
 
 /** Builds the sender without listening, so tests drive it with inject() or a real socket alike. */
@@ -100,6 +104,22 @@ export async function buildApp(o: AppOptions): Promise<App> {
   await http.register(testRingRoutes, { calls, store: o.store, tokens, perMinute: 6 });
   await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
   if (o.config.devLogin) await http.register(devRoutes, { calls, tokens, perMinute: 30 });
+  let keeper: RingKeeper | undefined;
+  if (o.config.cometchatWebhook) {
+    const ringKeeper = new RingKeeper({ store: o.store, calls, logger: o.logger });
+    // Closing stops taking events and drops ring deadlines; drain() still finishes the work begun.
+    http.addHook('onClose', async () => ringKeeper.close());
+    await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, credentials: o.config.cometchatWebhook });
+    keeper = ringKeeper;
+  }
   await http.register(webAppRoutes, { dir: o.config.webDir });
-  return { http, calls, deliverer };
+  return {
+    http,
+    calls,
+    deliverer,
+    async drain() {
+      await keeper?.drain();
+      await deliverer.drain();
+    },
+  };
 }

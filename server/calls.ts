@@ -21,9 +21,14 @@ export interface CallServiceOptions {
 export class CallService {
   constructor(private readonly o: CallServiceOptions) {}
 
-  async ring(call: RingRequest): Promise<DeliveryCounts> {
-    const { payload, ringUntil } = await this.ringPayload(call);
-    return this.send(call.recipientUid, payload, ringUntil);
+  /** When a ring placed at `now` stops being worth ringing (its TTL). */
+  ringUntil(now: number): number {
+    return now + this.o.ttlSeconds * 1000;
+  }
+
+  async ring(call: RingRequest, now = Date.now()): Promise<DeliveryCounts> {
+    const payload = await this.ringPayload(call, now);
+    return this.send(call.recipientUid, payload, payload.ringUntil);
   }
 
   /**
@@ -31,15 +36,14 @@ export class CallService {
    * payload and delivery as a real ring. The caller checks the device is theirs.
    */
   async ringDevice(device: Device, call: Pick<RingRequest, 'sessionId' | 'callerName' | 'callerUid' | 'callType'>): Promise<DeliveryCounts & { sentAt: number }> {
-    const { payload, ringUntil } = await this.ringPayload({ ...call, recipientUid: device.uid });
-    const counts = await this.deliver([device], payload, ringUntil);
+    const payload = await this.ringPayload({ ...call, recipientUid: device.uid }, Date.now());
+    const counts = await this.deliver([device], payload, payload.ringUntil);
     return { ...counts, sentAt: payload.timestamp };
   }
 
-  private async ringPayload(call: RingRequest): Promise<{ payload: IncomingCallPayload; ringUntil: number }> {
-    const now = Date.now();
-    const ringUntil = now + this.o.ttlSeconds * 1000;
-    const payload: IncomingCallPayload = {
+  private async ringPayload(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
+    const ringUntil = this.ringUntil(now);
+    return {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
       sessionId: call.sessionId,
@@ -50,14 +54,13 @@ export class CallService {
       ringUntil,
       declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
     };
-    return { payload, ringUntil };
   }
 
   /** call_ended to every device of the callee, under the ring's Topic so it replaces a ring still queued. */
   end(sessionId: string, recipientUid: string, reason: CallEndReason): Promise<DeliveryCounts> {
     const now = Date.now();
     const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
-    return this.send(recipientUid, payload, now + this.o.ttlSeconds * 1000);
+    return this.send(recipientUid, payload, this.ringUntil(now));
   }
 
   private async send(uid: string, payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {

@@ -36,6 +36,8 @@ export interface Config {
    * RINGKIT_DEV_LOGIN, on by default in development only.
    */
   devLogin: boolean;
+  /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
+  cometchatWebhook: { user: string; password: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +89,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite store)');
   }
 
+  const webhookUser = env.COMETCHAT_WEBHOOK_USER?.trim() || undefined;
+  const webhookPassword = env.COMETCHAT_WEBHOOK_PASSWORD || undefined;
+  if (!webhookUser !== !webhookPassword) {
+    throw new ConfigError('set both COMETCHAT_WEBHOOK_USER and COMETCHAT_WEBHOOK_PASSWORD, or neither (the CometChat webhook is off)');
+  }
+  // RFC 7617: the user-id ends at the first colon, so it cannot contain one.
+  if (webhookUser?.includes(':')) throw new ConfigError('COMETCHAT_WEBHOOK_USER must not contain ":"');
+
   return {
     development,
     port,
@@ -103,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ttlSeconds: parseIntIn(env.RINGKIT_TTL ?? String(TTL_MIN), 'RINGKIT_TTL', TTL_MIN, TTL_MAX),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     devLogin: parseFlag(env.RINGKIT_DEV_LOGIN, 'RINGKIT_DEV_LOGIN', development),
+    cometchatWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
   };
 }
 

@@ -35,14 +35,14 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping: no new requests, finishing rings in flight');
+    logger.info({ signal }, 'stopping: no new requests, finishing rings and webhook events in flight');
     const timer = setTimeout(() => {
       logger.error('rings did not finish in time: exiting anyway');
       process.exit(1);
     }, DRAIN_TIMEOUT_MS + 2000);
     timer.unref();
     await app.http.close();
-    await Promise.race([app.deliverer.drain(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
+    await Promise.race([app.drain(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
     await store.close();
     process.exit(0);
   };

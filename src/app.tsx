@@ -1,5 +1,7 @@
+import { AppRinger } from './ringer/app-ringer';
 import { CallScreen } from './routes/call';
 import { Compat } from './routes/compat';
+import { Embed } from './routes/embed';
 import { Home } from './routes/home';
 import { Install } from './routes/install';
 import { Placeholder } from './routes/placeholder';
@@ -31,8 +33,11 @@ export function App() {
         {route.name === 'call' && <CallScreen sessionId={route.sessionId} action={route.action} />}
         {route.name === 'compat' && <Compat />}
         {route.name === 'install' && <Install />}
+        {route.name === 'embed' && <Embed />}
         {route.name === 'not-found' && <Placeholder title="Not found" text="There is nothing at this address." />}
       </main>
+      {/* /embed mounts <ringkit-ringer> the way a host app does, instead of this one */}
+      {route.name !== 'embed' && <AppRinger />}
       <UpdatePrompt busy={route.name === 'call'} />
     </>
   );

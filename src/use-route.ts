@@ -6,6 +6,7 @@ export type Route =
   | { name: 'call'; sessionId: string; action: 'accept' | 'reject' | 'open' }
   | { name: 'compat' }
   | { name: 'install' }
+  | { name: 'embed' }
   | { name: 'not-found' };
 
 export function matchRoute(url: URL): Route {
@@ -13,6 +14,7 @@ export function matchRoute(url: URL): Route {
   if (path === '/') return { name: 'home' };
   if (path === '/compat') return { name: 'compat' };
   if (path === '/install') return { name: 'install' };
+  if (path === '/embed') return { name: 'embed' };
   const call = /^\/call\/([^/]+)$/.exec(path);
   if (call) {
     const action = url.searchParams.get('action');

@@ -230,6 +230,71 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     for (const store of stores) expect(await store.findByEndpoint(device.endpoint)).toEqual(device);
   });
 
+  it('claims a webhook event id once, also through two stores on the same storage', async () => {
+    const location = await factory.location();
+    const [one, two] = await Promise.all([factory.openAt(location), factory.openAt(location)]);
+    const at = new Date();
+    const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).claimEvent('event-a', at)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await one.claimEvent('event-b', at)).toBe(true);
+    expect(await two.claimEvent('event-b', at)).toBe(false);
+  });
+
+  it('records a ring once per session and callee', async () => {
+    const store = await factory.open();
+    const ring = { sessionId: 's1', uid: 'alice', group: false, ringUntil: new Date(Date.now() + 30_000) };
+    expect(await store.recordRing(ring)).toBe(true);
+    expect(await store.recordRing(ring)).toBe(false);
+    expect(await store.recordRing({ ...ring, uid: 'bob' })).toBe(true);
+    expect(await store.recordRing({ ...ring, sessionId: 's2' })).toBe(true);
+  });
+
+  it('ends the selected rings of a session once: everyone, one-to-one rings, or one callee', async () => {
+    const store = await factory.open();
+    const ringUntil = new Date(Date.now() + 30_000);
+    const at = new Date();
+    await store.recordRing({ sessionId: 'one', uid: 'alice', group: false, ringUntil });
+    await store.recordRing({ sessionId: 'other', uid: 'alice', group: false, ringUntil });
+    for (const uid of ['m1', 'm2', 'm3']) await store.recordRing({ sessionId: 'group', uid, group: true, ringUntil });
+
+    // a one-to-one call's ring stops whoever the event names (the caller, for a rejection)
+    expect(await store.endRings('one', { oneToOne: true, uid: 'the-caller' }, 'declined', at)).toEqual(['alice']);
+    expect(await store.endRings('one', { everyone: true }, 'cancelled', at)).toEqual([]);
+    // group members stop ringing only by their own events, or when the call ends for everyone
+    expect(await store.endRings('group', { oneToOne: true }, 'answered', at)).toEqual([]);
+    expect(await store.endRings('group', { oneToOne: true, uid: 'm2' }, 'declined', at)).toEqual(['m2']);
+    expect(await store.endRings('group', { uid: 'm2' }, 'unanswered', at)).toEqual([]);
+    expect((await store.endRings('group', { everyone: true }, 'cancelled', at)).sort()).toEqual(['m1', 'm3']);
+    expect(await store.endRings('missing', { everyone: true }, 'cancelled', at)).toEqual([]);
+    expect(await store.endRings('other', { uid: 'alice' }, 'unanswered', at)).toEqual(['alice']);
+  });
+
+  it('ends a ring for one caller only when two stores on the same storage race', async () => {
+    const location = await factory.location();
+    const [one, two] = await Promise.all([factory.openAt(location), factory.openAt(location)]);
+    await one.recordRing({ sessionId: 'race', uid: 'alice', group: false, ringUntil: new Date(Date.now() + 30_000) });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).endRings('race', i % 3 ? { everyone: true } : { uid: 'alice' }, 'cancelled', new Date())),
+    );
+    expect(results.flat()).toEqual(['alice']);
+  });
+
+  it('prunes event ids received, and rings due, before the given time', async () => {
+    const store = await factory.open();
+    const old = new Date(Date.now() - 2 * 86_400_000);
+    const now = new Date();
+    await store.claimEvent('old', old);
+    await store.claimEvent('new', now);
+    await store.recordRing({ sessionId: 'old', uid: 'alice', group: false, ringUntil: old });
+    await store.recordRing({ sessionId: 'new', uid: 'alice', group: false, ringUntil: now });
+    await store.pruneCallRecords(new Date(Date.now() - 86_400_000));
+    // pruned records can be made again; kept ones cannot
+    expect(await store.claimEvent('old', now)).toBe(true);
+    expect(await store.claimEvent('new', now)).toBe(false);
+    expect(await store.recordRing({ sessionId: 'old', uid: 'alice', group: false, ringUntil: now })).toBe(true);
+    expect(await store.recordRing({ sessionId: 'new', uid: 'alice', group: false, ringUntil: now })).toBe(false);
+  });
+
   it('pings while open, fails after close, and closes twice without error', async () => {
     const store = await factory.open();
     await expect(store.ping()).resolves.toBeUndefined();

@@ -13,12 +13,12 @@ export function chromiumPath(): string {
  * A persistent profile in a fresh directory, as a user's browser has: an
  * incognito context (Playwright's default) is never installable.
  */
-export function launchChromium(): Promise<BrowserContext> {
+export function launchChromium(extraArgs: readonly string[] = []): Promise<BrowserContext> {
   return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ringkit-chromium-')), {
     executablePath: chromiumPath(),
     headless: true,
     // Without the background-networking flags Chromium keeps dialling Google's
     // hosts, which this closed network refuses.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }

@@ -31,3 +31,25 @@ export function requireApiKey(apiKey: string): Hook {
     }
   };
 }
+
+/** HTTP Basic (RFC 7617), as CometChat's webhooks and custom push provider send it. */
+export function requireBasic(expected: { user: string; password: string }): Hook {
+  return async (request, reply) => {
+    const given = basicCredentials(request.headers.authorization);
+    // Both compared every time (no short-circuit), each in constant time.
+    const userOk = secretsEqual(given?.user ?? '', expected.user);
+    const passwordOk = secretsEqual(given?.password ?? '', expected.password);
+    if (!given || !userOk || !passwordOk) {
+      reply.header('WWW-Authenticate', 'Basic realm="ringkit", charset="UTF-8"');
+      throw new ApiError(401, given ? 'credentials_invalid' : 'credentials_missing', 'send Authorization: Basic with the COMETCHAT_WEBHOOK_USER and COMETCHAT_WEBHOOK_PASSWORD credentials');
+    }
+  };
+}
+
+function basicCredentials(authorization: string | undefined): { user: string; password: string } | undefined {
+  const m = authorization?.match(/^Basic\s+([A-Za-z0-9+/]+=*)\s*$/i);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import webpush from 'web-push';
 import type { DeliveryCounts } from '../../protocol/api';
 import type { PushPayload } from '../../protocol/payload';
+import { InFlight } from '../in-flight';
 import type { Device, DeviceStore } from '../store/types';
 import { judge, outcomeLabel, retryDelay, type Attempt } from './outcome';
 import { postPush, type PushRequest } from './transport';
@@ -47,7 +48,7 @@ export class Deliverer {
   private readonly limits = new Map<string, LimitFunction>();
   private readonly perOrigin: number;
   private readonly attemptTimeoutMs: number;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
 
   constructor(private readonly options: DelivererOptions) {
     this.perOrigin = options.perOriginConcurrency ?? 32;
@@ -62,7 +63,7 @@ export class Deliverer {
         tally[await this.deliverToDevice(device, body, message)] += 1;
       }),
     ).then(() => ({ ...tally, pending: 0 }));
-    this.track(settled);
+    this.inFlight.track(settled);
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, answerWithinMs);
@@ -74,13 +75,8 @@ export class Deliverer {
   }
 
   /** Resolves when every delivery started so far has settled (graceful shutdown). */
-  async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  private track(p: Promise<unknown>): void {
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+  drain(): Promise<void> {
+    return this.inFlight.drain();
   }
 
   private async deliverToDevice(device: Device, body: string, message: PushMessage): Promise<DeviceResult> {

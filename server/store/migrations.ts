@@ -43,6 +43,29 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX devices_uid_idx ON devices (uid)',
     ],
   },
+  {
+    version: 2,
+    name: 'webhook events and rings',
+    statements: (t) => [
+      // CometChat retries a webhook event: its id, once seen, is never acted on again.
+      `CREATE TABLE webhook_events (
+        id TEXT PRIMARY KEY,
+        received_at ${t.timestamp} NOT NULL
+      )`,
+      'CREATE INDEX webhook_events_received_at_idx ON webhook_events (received_at)',
+      // One row per callee rung for a session; ended_at set once, by the first end.
+      `CREATE TABLE call_rings (
+        session_id TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        group_call INTEGER NOT NULL,
+        ring_until ${t.timestamp} NOT NULL,
+        ended_at ${t.timestamp},
+        end_reason TEXT,
+        PRIMARY KEY (session_id, uid)
+      )`,
+      'CREATE INDEX call_rings_ring_until_idx ON call_rings (ring_until)',
+    ],
+  },
 ];
 
 export const createMigrationsTable =

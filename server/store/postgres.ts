@@ -128,6 +128,38 @@ export async function openPostgresStore(
         endpoint,
       ]);
     },
+    async claimEvent(id, at) {
+      // ON CONFLICT DO NOTHING: of two instances inserting the same id at once, exactly one sees a row inserted.
+      const { rowCount } = await pool.query(
+        'INSERT INTO webhook_events (id, received_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+        [id, at],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+    async recordRing(ring) {
+      const { rowCount } = await pool.query(
+        `INSERT INTO call_rings (session_id, uid, group_call, ring_until) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (session_id, uid) DO NOTHING`,
+        [ring.sessionId, ring.uid, ring.group ? 1 : 0, ring.ringUntil],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+    async endRings(sessionId, selector, reason, at) {
+      // A concurrent UPDATE of the same row waits for the first to commit, then
+      // re-checks ended_at IS NULL: each ring is returned to one caller only.
+      const { rows } = await pool.query<{ uid: string }>(
+        `UPDATE call_rings SET ended_at = $1, end_reason = $2
+         WHERE session_id = $3 AND ended_at IS NULL
+           AND ($4::boolean OR ($5::boolean AND group_call = 0) OR uid = $6)
+         RETURNING uid`,
+        [at, reason, sessionId, selector.everyone === true, selector.oneToOne === true, selector.uid ?? null],
+      );
+      return rows.map((r) => r.uid);
+    },
+    async pruneCallRecords(before) {
+      await pool.query('DELETE FROM webhook_events WHERE received_at < $1', [before]);
+      await pool.query('DELETE FROM call_rings WHERE ring_until < $1', [before]);
+    },
     async ping() {
       await pool.query('SELECT 1');
     },

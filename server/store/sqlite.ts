@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
-import type { DeviceStore, NewDevice } from './types';
+import type { DeviceStore, NewDevice, NewRing } from './types';
 
 type DeviceRow = Row<number>;
 
@@ -64,6 +64,22 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     'UPDATE devices SET last_outcome = ?, last_outcome_at = ? WHERE endpoint = ?',
   );
   const ping = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
+  const claimEvent = db.prepare<[string, number]>(
+    'INSERT INTO webhook_events (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
+  );
+  const recordRing = db.prepare<[string, string, number, number]>(
+    `INSERT INTO call_rings (session_id, uid, group_call, ring_until) VALUES (?, ?, ?, ?)
+     ON CONFLICT (session_id, uid) DO NOTHING`,
+  );
+  type EndParams = { at: number; reason: string; sessionId: string; everyone: number; oneToOne: number; uid: string | null };
+  const endRings = db.prepare<[EndParams], { uid: string }>(
+    `UPDATE call_rings SET ended_at = @at, end_reason = @reason
+     WHERE session_id = @sessionId AND ended_at IS NULL
+       AND (@everyone = 1 OR (@oneToOne = 1 AND group_call = 0) OR uid = @uid)
+     RETURNING uid`,
+  );
+  const pruneEvents = db.prepare<[number]>('DELETE FROM webhook_events WHERE received_at < ?');
+  const pruneRings = db.prepare<[number]>('DELETE FROM call_rings WHERE ring_until < ?');
 
   return {
     kind: 'sqlite',
@@ -89,6 +105,28 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     },
     async recordOutcome(endpoint, outcome, at) {
       recordOutcome.run(outcome, at.getTime(), endpoint);
+    },
+    async claimEvent(id, at) {
+      return claimEvent.run(id, at.getTime()).changes > 0;
+    },
+    async recordRing(ring: NewRing) {
+      return recordRing.run(ring.sessionId, ring.uid, ring.group ? 1 : 0, ring.ringUntil.getTime()).changes > 0;
+    },
+    async endRings(sessionId, selector, reason, at) {
+      return endRings
+        .all({
+          at: at.getTime(),
+          reason,
+          sessionId,
+          everyone: selector.everyone ? 1 : 0,
+          oneToOne: selector.oneToOne ? 1 : 0,
+          uid: selector.uid ?? null,
+        })
+        .map((r) => r.uid);
+    },
+    async pruneCallRecords(before) {
+      pruneEvents.run(before.getTime());
+      pruneRings.run(before.getTime());
     },
     async ping() {
       if (ping.get()?.ok !== 1) throw new Error('SQLite ping returned no row');

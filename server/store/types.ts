@@ -21,6 +21,25 @@ export interface NewDevice {
   userAgent: string | null;
 }
 
+/** A ring the CometChat webhook started, kept so it is stopped once, by whichever sender instance gets there first. */
+export interface NewRing {
+  sessionId: string;
+  uid: string;
+  /** rung as a member of a group call: only that member's own end events stop it */
+  group: boolean;
+  ringUntil: Date;
+}
+
+/**
+ * Which still-ringing rings of a session an end event stops (any that match):
+ * every one, those of one-to-one calls, and/or one callee's.
+ */
+export interface RingSelector {
+  everyone?: boolean;
+  oneToOne?: boolean;
+  uid?: string;
+}
+
 /**
  * Where the sender keeps devices. SQLite (embedded) and PostgreSQL implement
  * it; one contract test suite runs against both.
@@ -43,6 +62,20 @@ export interface DeviceStore {
    */
   purge(endpoint: string, notUpdatedSince: Date): Promise<boolean>;
   recordOutcome(endpoint: string, outcome: string, at: Date): Promise<void>;
+  /**
+   * Records a webhook event id; false when it was recorded before (a retry),
+   * by this or another sender instance sharing the store. Atomic.
+   */
+  claimEvent(id: string, at: Date): Promise<boolean>;
+  /** Records a ring; false when this callee was already rung for this session. Atomic. */
+  recordRing(ring: NewRing): Promise<boolean>;
+  /**
+   * Marks the selected rings of a session ended and returns their callees;
+   * a ring already ended (here or by another instance) is not returned again. Atomic.
+   */
+  endRings(sessionId: string, selector: RingSelector, reason: string, at: Date): Promise<string[]>;
+  /** Forgets event ids received, and rings due, before `before`. */
+  pruneCallRecords(before: Date): Promise<void>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,6 +5,7 @@
  */
 import { API_ROUTES, TEST_RING_PREFIX, type ApiErrorBody, type TestRingResponse } from '../../protocol/api';
 import { isWorkerToPageMessage, type IncomingCallMessage } from '../../sw/messages';
+import { announceHandled } from '../ringer/tab-coordination';
 import type { Session } from '../session';
 import { summarizeTestRing, type TestRingMeasurement, type TestRingResult } from './test-ring-result';
 
@@ -50,6 +51,8 @@ export async function sendTestRing(session: Session, registration: ServiceWorker
         if (arrival.message.timings) measurement.message.timings = arrival.message.timings;
         const notification = await takeNotification(registration, sessionId);
         if (notification) measurement.notification = notification;
+        // This tab's ringer rang for the test as for a call: stop it the way another tab's answer would.
+        announceHandled({ type: 'handled', sessionId, how: 'decline' });
       }
     }
     return summarizeTestRing(measurement);

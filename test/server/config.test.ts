@@ -13,6 +13,11 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ port: 9000, host: '0.0.0.0', ttlSeconds: 60, pushHosts: ['127.0.0.1', 'push.example.com'], databaseUrl: 'postgres://u@h/db' });
   });
 
+  it('turns the CometChat webhook on only with both credentials', () => {
+    expect(loadConfig({}).cometchatWebhook).toBeUndefined();
+    expect(loadConfig({ COMETCHAT_WEBHOOK_USER: 'cometchat', COMETCHAT_WEBHOOK_PASSWORD: 'pa:ss word' }).cometchatWebhook).toEqual({ user: 'cometchat', password: 'pa:ss word' });
+  });
+
   it.each([
     [{ RINGKIT_TTL: '29' }, /RINGKIT_TTL must be a whole number from 30 to 60/],
     [{ RINGKIT_TTL: '61' }, /RINGKIT_TTL/],
@@ -23,6 +28,9 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /postgres:\/\//],
     [{ VAPID_SUBJECT: 'mailto:me@localhost' }, /localhost/],
     [{ NODE_ENV: 'production', HOST: '127.0.0.1' }, /VAPID_SUBJECT is required in production/],
+    [{ COMETCHAT_WEBHOOK_USER: 'cometchat' }, /both COMETCHAT_WEBHOOK_USER and COMETCHAT_WEBHOOK_PASSWORD/],
+    [{ COMETCHAT_WEBHOOK_PASSWORD: 'secret' }, /both COMETCHAT_WEBHOOK_USER and COMETCHAT_WEBHOOK_PASSWORD/],
+    [{ COMETCHAT_WEBHOOK_USER: 'a:b', COMETCHAT_WEBHOOK_PASSWORD: 'secret' }, /must not contain ":"/],
   ])('refuses %j with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../server/store/sqlite';
+import { basicAuth, CALLEE, cometchatFixture } from '../support/cometchat';
 import { startPushService, type PushService } from '../support/push-service';
 import { makeLoopbackCertificate } from '../support/tls';
 
@@ -38,8 +40,10 @@ interface Running {
   stop(): Promise<number | null>;
 }
 
-function runSender(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn('npm', ['run', '--silent', 'sender'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `direct`: node itself, not through npm (which dies of the signal instead of reporting the sender's exit code). */
+function runSender(env: NodeJS.ProcessEnv, direct = false): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const [command, args] = direct ? [process.execPath, ['--import', 'tsx', 'server/main.ts']] : ['npm', ['run', '--silent', 'sender']];
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -47,9 +51,13 @@ function runSender(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () =>
   return { child, output: () => out, exited };
 }
 
-async function startSender(env: NodeJS.ProcessEnv, probe: (url: string) => Promise<boolean> = async (url) => (await fetch(`${url}/healthz`)).ok): Promise<Running> {
+async function startSender(
+  env: NodeJS.ProcessEnv,
+  probe: (url: string) => Promise<boolean> = async (url) => (await fetch(`${url}/healthz`)).ok,
+  direct = false,
+): Promise<Running> {
   const port = await freePort();
-  const { child, output, exited } = runSender({ ...env, PORT: String(port) });
+  const { child, output, exited } = runSender({ ...env, PORT: String(port) }, direct);
   const url = `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -125,6 +133,46 @@ describe('npm run sender', () => {
       expect(got!.payload).toMatchObject({ type: 'incoming_call', sessionId: 'v1.us.after-restart', callerName: 'Bob' });
     } finally {
       await second.stop();
+    }
+  });
+
+  it('finishes a CometChat event it acknowledged when stopped with SIGTERM', async () => {
+    const webhookEnv = { ...env, RINGKIT_DATA_DIR: await mkdtemp(join(tmpdir(), 'ringkit-process-')), COMETCHAT_WEBHOOK_USER: 'cometchat', COMETCHAT_WEBHOOK_PASSWORD: 'webhook-secret' };
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(CALLEE).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const device = push.subscribe();
+    push.script(device.id, { delayMs: 1000, status: 201 }, { delayMs: 1000, status: 201 });
+    const sender = await startSender(webhookEnv, undefined, true);
+    let code: number | null;
+    try {
+      const sub = await fetch(`${sender.url}/api/push/subscriptions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ subscription: device.subscription }),
+      });
+      expect(sub.status).toBe(201);
+      const webhook = async (fixture: string) => {
+        const res = await fetch(`${sender.url}/api/webhooks/cometchat`, {
+          method: 'POST',
+          headers: { authorization: basicAuth('cometchat', 'webhook-secret'), 'content-type': 'application/json' },
+          body: JSON.stringify(cometchatFixture(fixture, 'v1.us.before-sigterm')),
+        });
+        expect(await res.json()).toEqual({ status: 'accepted' });
+      };
+      // The cancel waits behind its ring (slow push service) when the signal comes.
+      await webhook('webhook-call_initiated');
+      await webhook('webhook-call_cancelled');
+    } finally {
+      code = await sender.stop();
+    }
+    expect(code).toBe(0);
+    const [ring, cancel] = await push.waitForCount(device.id, 2);
+    expect(ring!.payload).toMatchObject({ type: 'incoming_call', sessionId: 'v1.us.before-sigterm' });
+    expect(cancel!.payload).toMatchObject({ type: 'call_ended', sessionId: 'v1.us.before-sigterm', reason: 'cancelled' });
+    const store = await openSqliteStore(join(webhookEnv.RINGKIT_DATA_DIR, 'ringkit.sqlite'));
+    try {
+      expect((await store.findByEndpoint(device.endpoint))?.lastOutcome).toBe('delivered');
+    } finally {
+      await store.close();
     }
   });
 

@@ -50,6 +50,8 @@ export interface ReceivedPush {
   vapid: VapidVerdict;
   /** HTTP status we answered; 0 when we hung or reset instead. */
   status: number;
+  /** Date.now() when the answer was written; undefined while it is delayed, or when we hung or reset. */
+  answeredAt?: number;
   outcome: 'answered' | 'hang' | 'reset';
   /** Same number for requests that came over the same TLS connection (keep-alive checks). */
   connectionId: number;
@@ -249,6 +251,7 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
       if (response.status === 201 && !hasHeader(headers, 'location')) {
         headers['location'] = `${origin}/message/${randomUUID()}`;
       }
+      push.answeredAt = Date.now();
       res.writeHead(response.status, headers).end(response.body ?? '');
     };
     if ('delayMs' in response) {

@@ -30,12 +30,18 @@ export interface TestSender {
 }
 
 export async function startTestSender(
-  options: { store?: DeviceStore; env?: NodeJS.ProcessEnv; push?: PushService } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute'>> = {},
+  options: {
+    store?: DeviceStore;
+    env?: NodeJS.ProcessEnv;
+    push?: PushService;
+    /** a ring length below RINGKIT_TTL's minimum, so ring deadlines pass within a test */
+    ttlSeconds?: number;
+  } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute'>> = {},
 ): Promise<TestSender> {
   const push = options.push ?? (await startPushService());
   const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-sender-'));
   const vapidKeys = webpush.generateVAPIDKeys();
-  const config = loadConfig({
+  const loaded = loadConfig({
     RINGKIT_DATA_DIR: dataDir,
     RINGKIT_PUSH_HOSTS: '127.0.0.1',
     VAPID_SUBJECT: 'mailto:ops@ringkit.example',
@@ -45,6 +51,7 @@ export async function startTestSender(
     RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
     ...options.env,
   });
+  const config = options.ttlSeconds ? { ...loaded, ttlSeconds: options.ttlSeconds } : loaded;
   const secrets = await loadSecrets(config);
   push.expectVapidKey(secrets.vapid.publicKey);
   const store = options.store ?? (await sqliteFactory.open());
