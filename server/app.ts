@@ -1,4 +1,3 @@
-import type https from 'node:https';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Tokens } from './auth/tokens';
@@ -13,8 +12,10 @@ import { pushRoutes } from './http/routes/push';
 import { testRingRoutes } from './http/routes/test-ring';
 import { webAppRoutes } from './http/routes/web-app';
 import { ApiError, installErrorHandlers } from './http/errors';
+import { withDeadline } from './push/deadline';
 import { Deliverer } from './push/deliver';
-import { createPushAgent } from './push/transport';
+import { createPushEncryptor, defaultEncryptionThreads } from './push/encryption';
+import { createPushTransport, type PushTransport } from './push/transport';
 import { VapidHeaderCache } from './push/vapid-header';
 import type { Secrets } from './secrets';
 import type { DeviceStore } from './store/types';
@@ -27,8 +28,10 @@ export interface AppOptions {
   secrets: Secrets;
   store: DeviceStore;
   logger: FastifyBaseLogger;
-  /** the connection pool to push services; tests pass one that trusts their loopback push service */
-  agent?: https.Agent;
+  /** the connections to push services; tests pass one that trusts their loopback push service (closed by the caller) */
+  transport?: PushTransport;
+  /** worker threads encrypting pushes; default: one per core up to 4, none on one core */
+  encryptionThreads?: number;
   /** how long a ring waits for final outcomes before answering with the rest pending */
   answerWithinMs?: number;
   attemptTimeoutMs?: number;
@@ -43,6 +46,11 @@ export interface App {
   deliverer: Deliverer;
   /** Resolves when the work started so far is done: webhook events acted on in the background, then pushes still retrying. */
   drain(): Promise<void>;
+  /**
+   * Stops taking requests, lets rings in flight finish for up to `drainMs`,
+   * then closes the encryption workers and the connections it opened.
+   */
+  close(drainMs?: number): Promise<void>;
 }
 
 /** Builds the sender without listening, so tests drive it with inject() or a real socket alike. */
@@ -78,10 +86,13 @@ export async function buildApp(o: AppOptions): Promise<App> {
   });
 
   const tokens = new Tokens(o.secrets.authSecret);
+  const transport = o.transport ?? createPushTransport();
+  const encryptor = createPushEncryptor(o.encryptionThreads ?? defaultEncryptionThreads());
   const deliverer = new Deliverer({
     store: o.store,
     vapid: new VapidHeaderCache(o.secrets.vapid),
-    agent: o.agent ?? createPushAgent(),
+    transport,
+    encryptor,
     logger: o.logger,
     ...(o.attemptTimeoutMs ? { attemptTimeoutMs: o.attemptTimeoutMs } : {}),
   });
@@ -113,13 +124,21 @@ export async function buildApp(o: AppOptions): Promise<App> {
     keeper = ringKeeper;
   }
   await http.register(webAppRoutes, { dir: o.config.webDir });
+  // Webhook events acted on in the background first: they start pushes of their own.
+  const drain = async () => {
+    await keeper?.drain();
+    await deliverer.drain();
+  };
   return {
     http,
     calls,
     deliverer,
-    async drain() {
-      await keeper?.drain();
-      await deliverer.drain();
+    drain,
+    async close(drainMs = 0) {
+      await http.close();
+      await withDeadline(drain(), drainMs, () => undefined);
+      await encryptor.close();
+      if (!o.transport) transport.close();
     },
   };
 }

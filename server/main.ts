@@ -41,8 +41,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, DRAIN_TIMEOUT_MS + 2000);
     timer.unref();
-    await app.http.close();
-    await Promise.race([app.drain(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
+    await app.close(DRAIN_TIMEOUT_MS);
     await store.close();
     process.exit(0);
   };

@@ -167,6 +167,23 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     await expect(store.recordOutcome('https://push.example.net/unknown', 'delivered', later)).resolves.toBeUndefined();
   });
 
+  it('records many outcomes in one call, the later of two for one endpoint winning', async () => {
+    const store = await factory.open();
+    const { device: a } = await store.upsert(newDevice({ uid: 'batch' }));
+    const { device: b } = await store.upsert(newDevice({ uid: 'batch' }));
+    const at = new Date(Date.now() + 5000);
+    const later = new Date(at.getTime() + 1000);
+    await store.recordOutcomes([
+      { endpoint: a.endpoint, outcome: 'failed:503', at },
+      { endpoint: b.endpoint, outcome: 'delivered', at },
+      { endpoint: 'https://push.example.net/unknown', outcome: 'delivered', at },
+      { endpoint: a.endpoint, outcome: 'delivered', at: later },
+    ]);
+    expect(await store.findByEndpoint(a.endpoint)).toMatchObject({ lastOutcome: 'delivered', lastOutcomeAt: later, updatedAt: a.updatedAt });
+    expect(await store.findByEndpoint(b.endpoint)).toMatchObject({ lastOutcome: 'delivered', lastOutcomeAt: at });
+    await expect(store.recordOutcomes([])).resolves.toBeUndefined();
+  });
+
   it('keeps its data across close and reopen', async () => {
     const location = await factory.location();
     const store = await factory.openAt(location);

@@ -1,14 +1,16 @@
-import type https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import webpush from 'web-push';
 import type { DeliveryCounts } from '../../protocol/api';
 import type { PushPayload } from '../../protocol/payload';
 import { InFlight } from '../in-flight';
 import type { Device, DeviceStore } from '../store/types';
+import { withDeadline } from './deadline';
+import type { PushEncryptor } from './encryption';
 import { judge, outcomeLabel, retryDelay, type Attempt } from './outcome';
-import { postPush, type PushRequest } from './transport';
+import { OutcomeWriter } from './outcome-writer';
+import { pushOptions, type PushRequest } from './push-request';
+import type { PushTransport } from './transport';
 import type { VapidHeaderCache } from './vapid-header';
 
 export interface PushMessage {
@@ -23,7 +25,8 @@ export type DeviceResult = 'delivered' | 'purged' | 'failed';
 export interface DelivererOptions {
   store: DeviceStore;
   vapid: VapidHeaderCache;
-  agent: https.Agent;
+  transport: PushTransport;
+  encryptor: PushEncryptor;
   logger: Logger;
   /** pushes in flight to one push service at once */
   perOriginConcurrency?: number;
@@ -49,10 +52,12 @@ export class Deliverer {
   private readonly perOrigin: number;
   private readonly attemptTimeoutMs: number;
   private readonly inFlight = new InFlight();
+  private readonly outcomes: OutcomeWriter;
 
   constructor(private readonly options: DelivererOptions) {
     this.perOrigin = options.perOriginConcurrency ?? 32;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
+    this.outcomes = new OutcomeWriter(options.store);
   }
 
   async deliver(devices: Device[], message: PushMessage, answerWithinMs: number): Promise<Delivery> {
@@ -64,12 +69,7 @@ export class Deliverer {
       }),
     ).then(() => ({ ...tally, pending: 0 }));
     this.inFlight.track(settled);
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, answerWithinMs);
-    });
-    await Promise.race([settled, bound]);
-    clearTimeout(timer);
+    await withDeadline(settled.then(() => undefined), answerWithinMs, () => undefined);
     const pending = tally.devices - tally.delivered - tally.purged - tally.failed;
     return { counts: { ...tally, pending }, settled };
   }
@@ -80,26 +80,34 @@ export class Deliverer {
   }
 
   private async deliverToDevice(device: Device, body: string, message: PushMessage): Promise<DeviceResult> {
-    const { logger, random } = this.options;
     const startedAt = new Date();
-    const log = logger.child({ deviceId: device.id, uid: device.uid, sessionId: message.payload.sessionId, type: message.payload.type });
-    let request: PushRequest;
-    try {
-      request = buildPushRequest(device, body, message, this.options.vapid.authorization(device.endpoint));
-    } catch (err) {
-      // A device the store should never have accepted (keys that fail encryption).
-      log.error({ err }, 'push could not be built');
-      await this.record(device, 'failed:unencryptable');
-      return 'failed';
-    }
+    // Made only when something is worth logging: a ring to 10,000 devices is mostly silent.
+    const log = () => this.options.logger.child({ deviceId: device.id, uid: device.uid, sessionId: message.payload.sessionId, type: message.payload.type });
     const limit = this.limitFor(device.endpoint);
+    let request: PushRequest | undefined;
     for (let attemptNo = 1; ; attemptNo += 1) {
-      const remaining = message.deadline - Date.now();
-      if (remaining <= 0) return this.fail(device, 'expired', log);
-      // TTL counts from when the push service receives it: shrink it on retries
-      // so a retried ring still expires with the call (a late ring is worse than none).
-      request.headers.TTL = ttlSeconds(message.deadline);
-      const attempt: Attempt = await limit(() => postPush(request, this.options.agent, Math.min(this.attemptTimeoutMs, remaining)));
+      if (message.deadline <= Date.now()) return this.fail(device, 'expired', log);
+      // Encrypting inside the slot bounds the encrypted pushes held at once, whatever the fan-out.
+      const attempt = await limit(async (): Promise<Attempt | 'expired' | 'unencryptable'> => {
+        try {
+          request ??= await this.encrypt(device, body, message);
+        } catch (err) {
+          // A device the store should never have accepted (keys that fail encryption).
+          log().error({ err }, 'push could not be built');
+          return 'unencryptable';
+        }
+        const remaining = message.deadline - Date.now();
+        if (remaining <= 0) return 'expired';
+        // TTL counts from when the push service receives it: shrink it on retries
+        // so a retried ring still expires with the call (a late ring is worse than none).
+        request.headers.TTL = ttlSeconds(message.deadline);
+        return this.options.transport.post(request, Math.min(this.attemptTimeoutMs, remaining));
+      });
+      if (attempt === 'expired') return this.fail(device, 'expired', log);
+      if (attempt === 'unencryptable') {
+        await this.record(device, 'failed:unencryptable');
+        return 'failed';
+      }
       const verdict = judge(attempt);
       const label = outcomeLabel(attempt);
       if (verdict.kind === 'delivered') {
@@ -107,31 +115,36 @@ export class Deliverer {
         return 'delivered';
       }
       if (verdict.kind === 'gone') {
-        log.info({ status: label }, 'push service says the subscription is gone: purging the device');
-        await this.options.store.purge(device.endpoint, startedAt).catch((err: unknown) => log.error({ err }, 'purge failed'));
+        log().info({ status: label }, 'push service says the subscription is gone: purging the device');
+        await this.options.store.purge(device.endpoint, startedAt).catch((err: unknown) => log().error({ err }, 'purge failed'));
         return 'purged';
       }
       if (verdict.kind === 'rejected') {
-        log.warn({ status: label }, 'push service rejected the push (VAPID key, payload or subscription keys?): keeping the device');
+        log().warn({ status: label }, 'push service rejected the push (VAPID key, payload or subscription keys?): keeping the device');
         return this.fail(device, label, log);
       }
-      const delay = retryDelay(attemptNo, verdict.retryAfterMs, random);
+      const delay = retryDelay(attemptNo, verdict.retryAfterMs, this.options.random);
       if (Date.now() + delay >= message.deadline) return this.fail(device, label, log);
-      log.debug({ status: label, delay, attemptNo }, 'transient push failure: retrying');
+      log().debug({ status: label, delay, attemptNo }, 'transient push failure: retrying');
       await sleep(delay);
     }
   }
 
-  private async fail(device: Device, label: string, log: Logger): Promise<DeviceResult> {
-    log.debug({ outcome: label }, 'push not delivered');
+  private encrypt(device: Device, body: string, message: PushMessage): Promise<PushRequest> {
+    const authorization = this.options.vapid.authorization(device.endpoint);
+    return this.options.encryptor.encrypt(device, body, pushOptions(authorization, ttlSeconds(message.deadline), message.topic));
+  }
+
+  private async fail(device: Device, label: string, log: () => Logger): Promise<DeviceResult> {
+    log().debug({ outcome: label }, 'push not delivered');
     await this.record(device, `failed:${label}`);
     return 'failed';
   }
 
   private async record(device: Device, outcome: string): Promise<void> {
     // A store hiccup must not turn a delivered ring into an error.
-    await this.options.store
-      .recordOutcome(device.endpoint, outcome, new Date())
+    await this.outcomes
+      .record({ endpoint: device.endpoint, outcome, at: new Date() })
       .catch((err: unknown) => this.options.logger.warn({ err, deviceId: device.id }, 'could not record the push outcome'));
   }
 
@@ -145,24 +158,6 @@ export class Deliverer {
     }
     return limit;
   }
-}
-
-/** web-push encrypts (aes128gcm) and sets the headers; its typings do not admit `vapidDetails: null`. */
-function buildPushRequest(device: Device, body: string, message: PushMessage, authorization: string): PushRequest {
-  const details = webpush.generateRequestDetails(
-    { endpoint: device.endpoint, keys: { p256dh: device.p256dh, auth: device.auth } },
-    body,
-    {
-      // Signed once per origin by VapidHeaderCache: web-push would re-sign for every push.
-      vapidDetails: null,
-      headers: { Authorization: authorization },
-      TTL: ttlSeconds(message.deadline),
-      urgency: 'high', // RFC 8030 §5.3: meant for "incoming phone call"
-      topic: message.topic,
-      contentEncoding: 'aes128gcm',
-    } as unknown as webpush.RequestOptions,
-  );
-  return { endpoint: details.endpoint, headers: details.headers as Record<string, string | number>, body: details.body as Buffer };
 }
 
 function ttlSeconds(deadline: number): number {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
-import type { DeviceStore, NewDevice } from './types';
+import type { DeviceStore, NewDevice, OutcomeRecord } from './types';
 
 /** Serialises migrations of one database across sender processes ("RingKit" in ASCII). */
 const MIGRATION_LOCK_ID = 0x52696e674b6974n;
@@ -73,6 +73,17 @@ export async function openPostgresStore(
   }
 
   let closed = false;
+  const recordOutcomes = async (records: readonly OutcomeRecord[]): Promise<void> => {
+    // One row per endpoint, the last one: UPDATE … FROM would pick among duplicates arbitrarily.
+    const latest = [...new Map(records.map((r) => [r.endpoint, r])).values()];
+    await pool.query(
+      `UPDATE devices AS d SET last_outcome = v.outcome, last_outcome_at = v.at
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(endpoint, outcome, at)
+       WHERE d.endpoint = v.endpoint`,
+      [latest.map((r) => r.endpoint), latest.map((r) => r.outcome), latest.map((r) => r.at)],
+    );
+  };
+
   return {
     kind: 'postgres',
     async upsert(device: NewDevice) {
@@ -121,13 +132,6 @@ export async function openPostgresStore(
       );
       return (rowCount ?? 0) > 0;
     },
-    async recordOutcome(endpoint, outcome, at) {
-      await pool.query('UPDATE devices SET last_outcome = $1, last_outcome_at = $2 WHERE endpoint = $3', [
-        outcome,
-        at,
-        endpoint,
-      ]);
-    },
     async claimEvent(id, at) {
       // ON CONFLICT DO NOTHING: of two instances inserting the same id at once, exactly one sees a row inserted.
       const { rowCount } = await pool.query(
@@ -160,6 +164,8 @@ export async function openPostgresStore(
       await pool.query('DELETE FROM webhook_events WHERE received_at < $1', [before]);
       await pool.query('DELETE FROM call_rings WHERE ring_until < $1', [before]);
     },
+    recordOutcome: (endpoint, outcome, at) => recordOutcomes([{ endpoint, outcome, at }]),
+    recordOutcomes,
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
-import type { DeviceStore, NewDevice, NewRing } from './types';
+import type { DeviceStore, NewDevice, NewRing, OutcomeRecord } from './types';
 
 type DeviceRow = Row<number>;
 
@@ -63,6 +63,9 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
   const recordOutcome = db.prepare<[string, number, string]>(
     'UPDATE devices SET last_outcome = ?, last_outcome_at = ? WHERE endpoint = ?',
   );
+  const recordOutcomes = db.transaction((records: readonly OutcomeRecord[]) => {
+    for (const r of records) recordOutcome.run(r.outcome, r.at.getTime(), r.endpoint);
+  });
   const ping = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
   const claimEvent = db.prepare<[string, number]>(
     'INSERT INTO webhook_events (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
@@ -104,7 +107,10 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
       return purge.run(endpoint, notUpdatedSince.getTime()).changes > 0;
     },
     async recordOutcome(endpoint, outcome, at) {
-      recordOutcome.run(outcome, at.getTime(), endpoint);
+      recordOutcomes([{ endpoint, outcome, at }]);
+    },
+    async recordOutcomes(records) {
+      recordOutcomes(records);
     },
     async claimEvent(id, at) {
       return claimEvent.run(id, at.getTime()).changes > 0;

@@ -40,6 +40,13 @@ export interface RingSelector {
   uid?: string;
 }
 
+/** A device's last push outcome, by its endpoint. */
+export interface OutcomeRecord {
+  endpoint: string;
+  outcome: string;
+  at: Date;
+}
+
 /**
  * Where the sender keeps devices. SQLite (embedded) and PostgreSQL implement
  * it; one contract test suite runs against both.
@@ -76,6 +83,12 @@ export interface DeviceStore {
   endRings(sessionId: string, selector: RingSelector, reason: string, at: Date): Promise<string[]>;
   /** Forgets event ids received, and rings due, before `before`. */
   pruneCallRecords(before: Date): Promise<void>;
+  /**
+   * Many outcomes in one write (a ring to thousands of devices must not write
+   * row by row); for an endpoint listed twice the later entry wins. Unknown
+   * endpoints are skipped.
+   */
+  recordOutcomes(records: readonly OutcomeRecord[]): Promise<void>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import webpush from 'web-push';
 import { Deliverer, type PushMessage } from '../../server/push/deliver';
-import { createPushAgent } from '../../server/push/transport';
+import { createPushEncryptor } from '../../server/push/encryption';
+import { createPushTransport, type PushTransport } from '../../server/push/transport';
 import { VapidHeaderCache } from '../../server/push/vapid-header';
 import type { Device, DeviceStore } from '../../server/store/types';
 import { startPushService, type PushService, type TestDevice } from '../support/push-service';
@@ -11,21 +12,25 @@ import { closeStores, sqliteFactory } from '../support/stores';
 let push: PushService;
 let store: DeviceStore;
 let deliverer: Deliverer;
+let transport: PushTransport;
 const keys = { ...webpush.generateVAPIDKeys(), subject: 'mailto:ops@ringkit.example' };
 
 beforeAll(async () => {
   push = await startPushService();
   store = await sqliteFactory.open();
+  transport = createPushTransport({ ca: push.cert });
   deliverer = new Deliverer({
     store,
     vapid: new VapidHeaderCache(keys),
-    agent: createPushAgent({ ca: push.cert }),
+    transport,
+    encryptor: createPushEncryptor(0),
     logger: pino({ level: 'silent' }),
     attemptTimeoutMs: 300,
     random: () => 0,
   });
 });
 afterAll(async () => {
+  transport.close();
   await push.close();
   await closeStores();
 });

@@ -3,6 +3,7 @@
 // (RFC 8292) and answers as scripted.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:https';
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
@@ -55,6 +56,8 @@ export interface ReceivedPush {
   outcome: 'answered' | 'hang' | 'reset';
   /** Same number for requests that came over the same TLS connection (keep-alive checks). */
   connectionId: number;
+  /** The HTTP version the push came over. */
+  protocol: 'h2' | 'http/1.1';
 }
 
 export interface TestDevice {
@@ -72,7 +75,12 @@ export interface PushServiceOptions {
   requireValidVapid?: boolean;
   /** Larger bodies get 413; default 4096, the minimum RFC 8030 requires services to accept. */
   maxBodyBytes?: number;
+  /** Offer HTTP/2 by ALPN besides HTTP/1.1, as the big push services do; default true. */
+  http2?: boolean;
 }
+
+type Request = IncomingMessage | Http2ServerRequest;
+type Response = ServerResponse | Http2ServerResponse;
 
 export interface PushService {
   origin: string;
@@ -121,12 +129,11 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
   const connectionIds = new WeakMap<object, number>();
   let closed = false;
 
-  const server = createServer({
-    cert,
-    key,
-    // "hang" must really hang; Node's default request timeout would answer 408.
-    requestTimeout: 0,
-  });
+  // "hang" must really hang; Node's default request timeout would answer 408.
+  const server =
+    options.http2 === false
+      ? createServer({ cert, key, requestTimeout: 0 })
+      : Object.assign(createSecureServer({ cert, key, allowHTTP1: true }), { requestTimeout: 0, headersTimeout: 0 });
 
   // Raw TCP sockets, so close() also kills connections stuck before/in the TLS handshake.
   server.on('connection', (socket: Socket) => {
@@ -134,7 +141,7 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
     socket.once('close', () => sockets.delete(socket));
   });
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  server.on('request', (req: Request, res: Response) => {
     req.on('error', () => {}); // client aborts are expected in scripted tests
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -160,11 +167,17 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
 
   const endpoint = (id: string = randomUUID()): string => `${origin}/push/${id}`;
 
-  function connectionIdOf(req: IncomingMessage): number {
-    let id = connectionIds.get(req.socket);
+  /** The TLS connection a request came over: its HTTP/2 session, or its socket. */
+  function connectionOf(req: Request): object {
+    return 'stream' in req ? req.stream.session ?? req.stream : req.socket;
+  }
+
+  function connectionIdOf(req: Request): number {
+    const connection = connectionOf(req);
+    let id = connectionIds.get(connection);
     if (id === undefined) {
       id = nextConnectionId++;
-      connectionIds.set(req.socket, id);
+      connectionIds.set(connection, id);
     }
     return id;
   }
@@ -175,7 +188,7 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
     for (const waiter of waiters) waiter.check();
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  async function handle(req: Request, res: Response, body: Buffer): Promise<void> {
     const match = PUSH_PATH.exec(new URL(req.url ?? '/', origin).pathname);
     if (!match) {
       res.writeHead(404).end();
@@ -204,6 +217,7 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
       status: 0,
       outcome: 'answered',
       connectionId: connectionIdOf(req),
+      protocol: req.httpVersion === '2.0' ? 'h2' : 'http/1.1',
     };
     const device = devices.get(id);
     if (device && body.length > 0) {
@@ -239,7 +253,9 @@ export async function startPushService(options: PushServiceOptions = {}): Promis
     if ('reset' in response) {
       push.outcome = 'reset';
       record(push);
-      req.socket.destroy();
+      // The whole connection, HTTP/2 or not: what a crashing push service does.
+      if ('stream' in req) req.stream.session?.destroy();
+      else req.socket.destroy();
       return;
     }
     push.status = response.status;
@@ -347,7 +363,7 @@ function created(): ScriptedResponse {
   return { status: 201 };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }

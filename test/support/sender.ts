@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import webpush from 'web-push';
 import { buildApp, type App, type AppOptions } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { createPushAgent } from '../../server/push/transport';
+import { createPushTransport } from '../../server/push/transport';
 import { loadSecrets, type Secrets } from '../../server/secrets';
 import type { DeviceStore } from '../../server/store/types';
 import { startPushService, type PushService, type TestDevice } from './push-service';
@@ -55,13 +55,13 @@ export async function startTestSender(
   const secrets = await loadSecrets(config);
   push.expectVapidKey(secrets.vapid.publicKey);
   const store = options.store ?? (await sqliteFactory.open());
-  const agent = createPushAgent({ ca: push.cert });
+  const transport = createPushTransport({ ca: push.cert });
   const app = await buildApp({
     config,
     secrets,
     store,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    agent,
+    transport,
     answerWithinMs: options.answerWithinMs ?? 3000,
     ...(options.attemptTimeoutMs ? { attemptTimeoutMs: options.attemptTimeoutMs } : {}),
     ...(options.subscriptionWritesPerMinute ? { subscriptionWritesPerMinute: options.subscriptionWritesPerMinute } : {}),
@@ -93,8 +93,8 @@ export async function startTestSender(
       return device;
     },
     async close() {
-      await app.http.close();
-      agent.destroy();
+      await app.close();
+      transport.close();
       if (!options.push) await push.close();
       if (!options.store) await store.close();
     },
