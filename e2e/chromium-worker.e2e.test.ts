@@ -7,17 +7,9 @@ import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallEndedPayload, IncomingCallPayload } from '../protocol/payload';
 import { launchChromium } from './support/chromium';
+import { readShownNotifications, type ShownNotification } from './support/notifications';
 import { startServedApp } from './support/served-app';
 import { openAppWithWorker, until, type AppWorker } from './support/worker';
-
-interface ShownNotification {
-  title: string;
-  body: string;
-  tag: string;
-  requireInteraction: boolean;
-  actions: { action: string; title: string }[];
-  data: Record<string, unknown>;
-}
 
 let served: Awaited<ReturnType<typeof startServedApp>>;
 let context: BrowserContext;
@@ -42,15 +34,8 @@ afterAll(async () => {
   await served?.close();
 });
 
-async function notifications(): Promise<ShownNotification[]> {
-  return page.evaluate(async () => {
-    const reg = await navigator.serviceWorker.ready;
-    return (await reg.getNotifications()).map((n) => ({
-      title: n.title, body: n.body, tag: n.tag, requireInteraction: n.requireInteraction,
-      actions: ((n as Notification & { actions?: { action: string; title: string }[] }).actions ?? []).map((a) => ({ action: a.action, title: a.title })),
-      data: n.data as Record<string, unknown>,
-    }));
-  });
+function notifications(): Promise<ShownNotification[]> {
+  return page.evaluate(readShownNotifications);
 }
 
 const ring = (sessionId: string): IncomingCallPayload => ({

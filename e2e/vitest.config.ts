@@ -7,7 +7,8 @@ export default defineConfig({
     include: ['e2e/**/*.e2e.test.ts'],
     globalSetup: ['test/support/postgres-global-setup.ts'],
     fileParallelism: false, // two cores: one browser at a time
-    testTimeout: 30_000,
+    // A Firefox test launches one or two browsers (2–6 s each) on a shared CPU.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

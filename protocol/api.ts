@@ -13,6 +13,7 @@ export const API_ROUTES = {
   testRing: '/api/push/test-ring',
   calls: '/api/calls',
   cancel: '/api/calls/:sessionId/cancel',
+  answer: '/api/calls/:sessionId/answer',
   decline: '/api/calls/:sessionId/decline',
   /** development only (RINGKIT_DEV_LOGIN): sign in by name, and call another signed-in name */
   devSession: '/api/dev/session',
@@ -84,6 +85,12 @@ export const cancelRequestSchema = {
   },
 } as const;
 
+/** POST /api/calls/:sessionId/answer: the answering device, which needs no stop. */
+export const answerRequestSchema = {
+  type: 'object',
+  properties: { endpoint: { type: 'string', minLength: 1, maxLength: 2048 } },
+} as const;
+
 export const sessionParamsSchema = {
   type: 'object',
   required: ['sessionId'],
@@ -107,6 +114,7 @@ export type SubscribeRequest = FromSchema<typeof subscribeRequestSchema>;
 export type UnsubscribeRequest = FromSchema<typeof unsubscribeRequestSchema>;
 export type TestRingRequest = FromSchema<typeof testRingRequestSchema>;
 export type RingRequest = FromSchema<typeof ringRequestSchema>;
+export type AnswerRequest = FromSchema<typeof answerRequestSchema>;
 export type CancelRequest = FromSchema<typeof cancelRequestSchema>;
 export type DevSessionRequest = FromSchema<typeof devSessionRequestSchema>;
 export type DevCallRequest = FromSchema<typeof devCallRequestSchema>;

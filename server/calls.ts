@@ -56,15 +56,25 @@ export class CallService {
     };
   }
 
-  /** call_ended to every device of the callee, under the ring's Topic so it replaces a ring still queued. */
-  end(sessionId: string, recipientUid: string, reason: CallEndReason): Promise<DeliveryCounts> {
+  /**
+   * call_ended to every device of the callee, under the ring's Topic so it
+   * replaces a ring still queued; `exceptEndpoint` is a device that needs no
+   * stop (the one that answered).
+   */
+  end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string): Promise<DeliveryCounts> {
     const now = Date.now();
     const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
-    return this.send(recipientUid, payload, this.ringUntil(now));
+    return this.send(recipientUid, payload, this.ringUntil(now), exceptEndpoint);
   }
 
-  private async send(uid: string, payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {
-    return this.deliver(await this.o.store.listByUser(uid), payload, deadline);
+  private async send(
+    uid: string,
+    payload: IncomingCallPayload | CallEndedPayload,
+    deadline: number,
+    exceptEndpoint?: string,
+  ): Promise<DeliveryCounts> {
+    const devices = (await this.o.store.listByUser(uid)).filter((d) => d.endpoint !== exceptEndpoint);
+    return this.deliver(devices, payload, deadline);
   }
 
   private async deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {

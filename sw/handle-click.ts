@@ -2,12 +2,13 @@
 import { API_ROUTES, apiPath } from '../protocol/api';
 import { bestEffort, postToWindows, STORE_READ_BUDGET_MS, windowClients, type SwContext, type WindowClientLike } from './context';
 import type { CallState } from './call-log';
-import { callUrl, clickTarget, readNotificationData, windowTarget, type ClickTarget } from './click-target';
+import { callUrl, clickTarget, isSafeSessionId, readNotificationData, windowTarget, type ClickTarget } from './click-target';
 import { senderBaseUrl } from './subscription-config';
 
 /**
- * How long a decline may take before the call screen is opened instead. Short:
- * the browser lets a click open or focus a window only for a few seconds.
+ * How long a decline may take before the call screen is opened instead (and
+ * how long an answer may take to be announced). Short: the browser lets a
+ * click open or focus a window only for a few seconds.
  */
 export const DECLINE_TIMEOUT_MS = 4_000;
 
@@ -58,8 +59,38 @@ export async function handleNotificationClick(
     await bestEffort(ctx, 'recording the accept', () => ctx.callLog.setState(data.sessionId, { state: 'accepted' }));
     // Other tabs stop ringing; the call window joins.
     await postToWindows(ctx, { type: 'call_accepted', sessionId: data.sessionId });
+    // The callee's other devices stop ringing; told alongside opening the call, never holding it up.
+    const announced = announceAnswer(ctx, data.sessionId, data.declineToken);
+    const outcome = await goTo(ctx, target, windows);
+    await announced;
+    return outcome;
   }
   return goTo(ctx, target, windows);
+}
+
+/** The sender's URL for one of the calls endpoints the notification's token opens. */
+async function callApiUrl(ctx: SwContext, route: string, sessionId: string): Promise<string> {
+  const config = await bestEffort(ctx, 'reading the settings', () => ctx.settings.getSubscriptionConfig(), STORE_READ_BUDGET_MS);
+  return senderBaseUrl(config, ctx.origin) + apiPath(route, { sessionId });
+}
+
+/** Best effort: POSTs the answer with the ring's token, naming this device so it gets no stop. */
+async function announceAnswer(ctx: SwContext, sessionId: string, declineToken: string | undefined): Promise<void> {
+  // A seed payload has no token; a hostile session id must not steer the URL.
+  if (!declineToken || !isSafeSessionId(sessionId)) return;
+  const url = await callApiUrl(ctx, API_ROUTES.answer, sessionId);
+  const subscription = await bestEffort(ctx, 'reading the subscription', () => ctx.registration.pushManager.getSubscription(), STORE_READ_BUDGET_MS);
+  try {
+    const response = await ctx.fetch(url, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${declineToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(subscription ? { endpoint: subscription.endpoint } : {}),
+      signal: AbortSignal.timeout(DECLINE_TIMEOUT_MS),
+    });
+    if (!response.ok) ctx.log(`answer refused: HTTP ${response.status}`);
+  } catch (error) {
+    ctx.log('announcing the answer failed', error);
+  }
 }
 
 /** POSTs the decline with the ring's token; true when the sender took it. */
@@ -68,8 +99,7 @@ async function declineInPlace(ctx: SwContext, sessionId: string, declineToken: s
     ctx.log('no decline token (a seed payload?): opening the call screen to decline');
     return false;
   }
-  const config = await bestEffort(ctx, 'reading the settings', () => ctx.settings.getSubscriptionConfig(), STORE_READ_BUDGET_MS);
-  const url = senderBaseUrl(config, ctx.origin) + apiPath(API_ROUTES.decline, { sessionId });
+  const url = await callApiUrl(ctx, API_ROUTES.decline, sessionId);
   try {
     const response = await ctx.fetch(url, {
       method: 'POST',

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { openRingKitStores, type CallRecord } from '../../sw/call-log';
 import { callsAdapter, type JoinedCall } from '../calls';
-import { declineCall } from '../calls/decline';
+import { answerCall, declineCall } from '../calls/decline';
 import { announceHandled } from '../ringer/tab-coordination';
 
 type Phase =
@@ -47,6 +47,8 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
 
   async function accept(record = call ?? undefined) {
     announceHandled({ type: 'handled', sessionId, how: 'accept' });
+    // The worker tells the sender itself when Accept was pressed on the notification.
+    if (record?.state === 'ringing') void answerCall(sessionId, record.declineToken);
     await stores.callLog.setState(sessionId, { state: 'accepted' }).catch(() => undefined);
     const adapter = callsAdapter();
     const missing = adapter.missing();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callTopic } from '../../protocol/topic';
-import { startPushService, type PushService } from '../support/push-service';
+import { startPushService, type PushService, type TestDevice } from '../support/push-service';
 import { startTestSender, type TestSender } from '../support/sender';
 import { cleanupStores, closeStores, storeFactories } from '../support/stores';
 
@@ -21,6 +21,12 @@ describe.each(storeFactories)('ringing with the $name store', (factory) => {
   let apiKey: string;
   const call = (url: string, payload: object, key = apiKey) =>
     s.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}` }, payload });
+  /** Rings uid and returns the decline token the ring carried to `device`. */
+  const ringForToken = async (uid: string, device: TestDevice, sessionId = SESSION): Promise<string> => {
+    await call('/api/calls', ring(uid, sessionId));
+    const [ringPush] = await push.waitForCount(device.id, 1);
+    return (ringPush!.payload as { declineToken: string }).declineToken;
+  };
 
   beforeAll(async () => {
     s = await startTestSender({ push, store: await factory.open() });
@@ -124,9 +130,7 @@ describe.each(storeFactories)('ringing with the $name store', (factory) => {
   it('declines from the notification with the token the ring carried', async () => {
     const a = await s.addDevice('mae');
     const b = await s.addDevice('mae');
-    await call('/api/calls', ring('mae'));
-    const [ringPush] = await push.waitForCount(a.id, 1);
-    const { declineToken } = ringPush!.payload as { declineToken: string };
+    const declineToken = await ringForToken('mae', a);
     const res = await s.inject({ method: 'POST', url: `/api/calls/${encodeURIComponent(SESSION)}/decline`, headers: { authorization: `Bearer ${declineToken}` } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ devices: 2, delivered: 2 });
@@ -136,9 +140,7 @@ describe.each(storeFactories)('ringing with the $name store', (factory) => {
 
   it('refuses a decline token for another call (403), a user token (401) and no token (401)', async () => {
     const a = await s.addDevice('nia');
-    await call('/api/calls', ring('nia', 'session-one'));
-    const [ringPush] = await push.waitForCount(a.id, 1);
-    const { declineToken } = ringPush!.payload as { declineToken: string };
+    const declineToken = await ringForToken('nia', a, 'session-one');
     const decline = (sessionId: string, token?: string) =>
       s.inject({ method: 'POST', url: `/api/calls/${sessionId}/decline`, headers: token ? { authorization: `Bearer ${token}` } : {} });
     const wrongCall = await decline('session-two', declineToken);
@@ -148,6 +150,50 @@ describe.each(storeFactories)('ringing with the $name store', (factory) => {
     // and a decline token is no user token
     const asUser = await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: { authorization: `Bearer ${declineToken}` }, payload: { subscription: push.subscribe().subscription } });
     expect(asUser.statusCode).toBe(401);
+    expect(a.received).toHaveLength(1);
+  });
+
+  it('answers from one device: its other devices stop ringing with "answered", the answering one gets nothing more', async () => {
+    const phone = await s.addDevice('ola');
+    const laptop = await s.addDevice('ola');
+    const tablet = await s.addDevice('ola');
+    const declineToken = await ringForToken('ola', phone);
+    const res = await s.inject({
+      method: 'POST',
+      url: `/api/calls/${encodeURIComponent(SESSION)}/answer`,
+      headers: { authorization: `Bearer ${declineToken}` },
+      payload: { endpoint: phone.endpoint },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ devices: 2, delivered: 2, purged: 0, failed: 0, pending: 0 });
+    for (const other of [laptop, tablet]) {
+      const [, ended] = await push.waitForCount(other.id, 2);
+      expect(ended!.payload).toMatchObject({ type: 'call_ended', sessionId: SESSION, reason: 'answered' });
+      expect(ended!.headers.topic).toBe(callTopic(SESSION));
+    }
+    expect(phone.received).toHaveLength(1);
+  });
+
+  it('answers without naming the device: every device hears "answered"', async () => {
+    const a = await s.addDevice('pia');
+    const b = await s.addDevice('pia');
+    const declineToken = await ringForToken('pia', a);
+    const res = await s.inject({ method: 'POST', url: `/api/calls/${encodeURIComponent(SESSION)}/answer`, headers: { authorization: `Bearer ${declineToken}` } });
+    expect(res.json()).toMatchObject({ devices: 2, delivered: 2 });
+    for (const d of [a, b]) expect((await push.waitForCount(d.id, 2))[1]!.payload).toMatchObject({ reason: 'answered' });
+  });
+
+  it('refuses an answer with a token for another call (403), no token (401) or a malformed endpoint (400)', async () => {
+    const a = await s.addDevice('quin');
+    const declineToken = await ringForToken('quin', a, 'session-one');
+    const answer = (sessionId: string, token?: string, payload?: object) =>
+      s.inject({ method: 'POST', url: `/api/calls/${sessionId}/answer`, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload ? { payload } : {}) });
+    const wrongCall = await answer('session-two', declineToken);
+    expect([wrongCall.statusCode, wrongCall.json().error.code]).toEqual([403, 'token_wrong_session']);
+    expect((await answer('session-one')).statusCode).toBe(401);
+    const bad = await answer('session-one', declineToken, { endpoint: 42 });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
     expect(a.received).toHaveLength(1);
   });
 

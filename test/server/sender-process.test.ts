@@ -2,20 +2,20 @@
  * The sender as a user starts it: `npm run sender` with the environment of
  * design.md, posting to a loopback push service trusted through NODE_EXTRA_CA_CERTS.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../server/store/sqlite';
 import { basicAuth, CALLEE, cometchatFixture } from '../support/cometchat';
 import { startPushService, type PushService } from '../support/push-service';
+import { freePort, runSender, startSenderProcess as startSender } from '../support/sender-process';
 import { makeLoopbackCertificate } from '../support/tls';
+import { mintUserToken } from '../support/user-token';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -24,60 +24,6 @@ beforeAll(async () => {
   push = await startPushService();
 });
 afterAll(() => push.close());
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-interface Running {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-  stop(): Promise<number | null>;
-}
-
-/** `direct`: node itself, not through npm (which dies of the signal instead of reporting the sender's exit code). */
-function runSender(env: NodeJS.ProcessEnv, direct = false): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const [command, args] = direct ? [process.execPath, ['--import', 'tsx', 'server/main.ts']] : ['npm', ['run', '--silent', 'sender']];
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, output: () => out, exited };
-}
-
-async function startSender(
-  env: NodeJS.ProcessEnv,
-  probe: (url: string) => Promise<boolean> = async (url) => (await fetch(`${url}/healthz`)).ok,
-  direct = false,
-): Promise<Running> {
-  const port = await freePort();
-  const { child, output, exited } = runSender({ ...env, PORT: String(port) }, direct);
-  const url = `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if (await probe(url)) break;
-    } catch {
-      /* not listening yet */
-    }
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 100))]);
-    if (code !== 'running' || i > 150) throw new Error(`sender did not start (${String(code)}):\n${output()}`);
-  }
-  return {
-    url,
-    child,
-    output,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 describe('npm run sender', () => {
   const secret = randomBytes(32).toString('base64url');
@@ -99,7 +45,7 @@ describe('npm run sender', () => {
   });
 
   it('generates VAPID keys once (file mode 0600), and keeps them and the devices across a restart', async () => {
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('ada').setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const token = await mintUserToken(secret, 'ada', '5m');
     const device = push.subscribe();
 
     const first = await startSender(env);
@@ -138,7 +84,7 @@ describe('npm run sender', () => {
 
   it('finishes a CometChat event it acknowledged when stopped with SIGTERM', async () => {
     const webhookEnv = { ...env, RINGKIT_DATA_DIR: await mkdtemp(join(tmpdir(), 'ringkit-process-')), COMETCHAT_WEBHOOK_USER: 'cometchat', COMETCHAT_WEBHOOK_PASSWORD: 'webhook-secret' };
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(CALLEE).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const token = await mintUserToken(secret, CALLEE, '5m');
     const device = push.subscribe();
     push.script(device.id, { delayMs: 1000, status: 201 }, { delayMs: 1000, status: 201 });
     const sender = await startSender(webhookEnv, undefined, true);

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import webpush from 'web-push';
 import { buildApp, type App, type AppOptions } from '../../server/app';
@@ -16,6 +15,7 @@ import { loadSecrets, type Secrets } from '../../server/secrets';
 import type { DeviceStore } from '../../server/store/types';
 import { startPushService, type PushService, type TestDevice } from './push-service';
 import { sqliteFactory } from './stores';
+import { mintUserToken } from './user-token';
 
 export interface TestSender {
   app: App;
@@ -66,13 +66,7 @@ export async function startTestSender(
     ...(options.attemptTimeoutMs ? { attemptTimeoutMs: options.attemptTimeoutMs } : {}),
     ...(options.subscriptionWritesPerMinute ? { subscriptionWritesPerMinute: options.subscriptionWritesPerMinute } : {}),
   });
-  const secret = new TextEncoder().encode(secrets.authSecret);
-  const userToken: TestSender['userToken'] = (uid, o = {}) =>
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(uid)
-      .setExpirationTime(o.expiresIn ?? '10m')
-      .sign(o.secret ? new TextEncoder().encode(o.secret) : secret);
+  const userToken: TestSender['userToken'] = (uid, o = {}) => mintUserToken(o.secret ?? secrets.authSecret, uid, o.expiresIn);
 
   return {
     app,

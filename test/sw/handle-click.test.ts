@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { handleNotificationClick } from '../../sw/handle-click';
 import { handlePush } from '../../sw/handle-push';
 import type { NotificationData } from '../../sw/notification-options';
-import { FakeNotification, FakeWindow, makeHarness, NOW, ORIGIN, type Harness } from './fakes';
+import { FakeNotification, FakeSubscription, FakeWindow, makeHarness, NOW, ORIGIN, type Harness } from './fakes';
 
 const ID = 'v1.us.212570a35d379d83.1702625211';
 const CALL = `${ORIGIN}/call/${ID}`;
 const DECLINE_URL = `${ORIGIN}/api/calls/${ID}/decline`;
+const ANSWER_URL = `${ORIGIN}/api/calls/${ID}/answer`;
 
 const ringData: NotificationData = { kind: 'ringing', sessionId: ID, callerName: 'Ada', callType: 'audio', declineToken: 'd.t.k', ringUntil: NOW + 30_000 };
 const ringing = (data: unknown = ringData) => new FakeNotification('Incoming call from Ada', { tag: `call-${ID}`, data: data as NotificationData });
@@ -64,12 +65,43 @@ describe('Accept', () => {
     expect(h.clients.opened).toEqual([`${CALL}?action=accept`]);
   });
 
-  it('just opens the call screen for a call that is already over', async () => {
+  it('just opens the call screen for a call that is already over, announcing nothing', async () => {
     const h = await afterRing();
     await h.stores.callLog.setState(ID, { state: 'missed', reason: 'cancelled' });
     await handleNotificationClick(h.ctx, ringing(), 'accept');
     expect(h.clients.opened).toEqual([`${CALL}?action=open`]);
     expect((await h.stores.callLog.get(ID))?.state).toBe('missed');
+    expect(h.fetch.calls).toEqual([]);
+  });
+
+  it("tells the sender it was answered, with the ring's token and this device's endpoint", async () => {
+    const h = await afterRing();
+    h.registration.currentSubscription = new FakeSubscription('https://push.example.net/this-device');
+    await handleNotificationClick(h.ctx, ringing(), 'accept');
+    expect(h.fetch.calls).toHaveLength(1);
+    const [call] = h.fetch.calls;
+    expect(call!.url).toBe(ANSWER_URL);
+    expect(call!.init).toMatchObject({ method: 'POST', headers: { Authorization: 'Bearer d.t.k', 'Content-Type': 'application/json' } });
+    expect(JSON.parse(call!.init.body!)).toEqual({ endpoint: 'https://push.example.net/this-device' });
+  });
+
+  it.each<[string, (h: Harness) => void]>([
+    ['the network fails', (h) => void (h.fetch.answer = () => new TypeError('Failed to fetch'))],
+    ['the sender answers 500', (h) => void (h.fetch.answer = () => 500)],
+  ])('still opens the call when %s announcing the answer', async (_, arrange) => {
+    const h = await afterRing();
+    arrange(h);
+    expect(await handleNotificationClick(h.ctx, ringing(), 'accept')).toBe('opened');
+    expect(h.clients.opened).toEqual([`${CALL}?action=accept`]);
+    expect((await h.stores.callLog.get(ID))?.state).toBe('accepted');
+  });
+
+  it('announces nothing for a ring without a token (seed payload), and still opens the call', async () => {
+    const data = { ...ringData, declineToken: undefined } as NotificationData;
+    const h = await afterRing([], data);
+    await handleNotificationClick(h.ctx, ringing(data), 'accept');
+    expect(h.fetch.calls).toEqual([]);
+    expect(h.clients.opened).toEqual([`${CALL}?action=accept`]);
   });
 });
 
@@ -183,7 +215,7 @@ describe('a hostile session id', () => {
       for (const call of h.fetch.calls) {
         const parsed = new URL(call.url);
         expect(parsed.origin).toBe(ORIGIN);
-        expect(parsed.pathname).toMatch(/^\/api\/calls\/[^/]+\/decline$/);
+        expect(parsed.pathname).toMatch(/^\/api\/calls\/[^/]+\/(decline|answer)$/);
       }
     }
   });

@@ -1,9 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  answerRequestSchema,
   API_ROUTES,
   cancelRequestSchema,
   ringRequestSchema,
   sessionParamsSchema,
+  type AnswerRequest,
   type CancelRequest,
   type DeliveryCounts,
   type RingRequest,
@@ -39,21 +41,44 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
       o.calls.end(request.params.sessionId, request.body.recipientUid, request.body.reason ?? 'cancelled'),
   );
 
-  // The worker calls this from a notification's Decline button: no user
-  // session there, only the token the ring carried, bound to call and callee.
+  // The worker calls these from a notification's buttons: no user session
+  // there, only the token the ring carried, bound to call and callee.
+  const fromNotification = {
+    config: { rateLimit: { max: o.declinesPerMinute, timeWindow: 60_000 } },
+  };
+  const callee = async (request: FastifyRequest<{ Params: SessionParams }>) => {
+    const { uid, sessionId } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
+    if (sessionId !== request.params.sessionId) {
+      throw new ApiError(403, 'token_wrong_session', 'this decline token is for another call');
+    }
+    return { uid, sessionId };
+  };
+
   app.post<{ Params: SessionParams }>(
     API_ROUTES.decline,
-    {
-      schema: { params: sessionParamsSchema },
-      config: { rateLimit: { max: o.declinesPerMinute, timeWindow: 60_000 } },
-    },
+    { ...fromNotification, schema: { params: sessionParamsSchema } },
     async (request): Promise<DeliveryCounts> => {
-      const { uid, sessionId } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
-      if (sessionId !== request.params.sessionId) {
-        throw new ApiError(403, 'token_wrong_session', 'this decline token is for another call');
-      }
+      const { uid, sessionId } = await callee(request);
       request.log.info({ uid, sessionId }, 'call declined from a notification');
       return o.calls.end(sessionId, uid, 'declined');
+    },
+  );
+
+  // Accepted on one device: the callee's other devices stop ringing.
+  app.post<{ Params: SessionParams; Body: AnswerRequest }>(
+    API_ROUTES.answer,
+    {
+      ...fromNotification,
+      schema: { params: sessionParamsSchema, body: answerRequestSchema },
+      // The body is optional; the schema would refuse a missing one.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request): Promise<DeliveryCounts> => {
+      const { uid, sessionId } = await callee(request);
+      request.log.info({ uid, sessionId }, 'call answered from a notification');
+      return o.calls.end(sessionId, uid, 'answered', request.body.endpoint);
     },
   );
 }

@@ -1,0 +1,111 @@
+/**
+ * What a push service reads from a push request: RFC 8030 headers and the
+ * RFC 8292 (VAPID) authorization. Shared by the loopback push services of the
+ * sender's tests and of the browser tests.
+ */
+import type { IncomingMessage } from 'node:http';
+import { compactVerify, decodeJwt, importJWK } from 'jose';
+
+/** A request header as one string (HTTP/1.1 or HTTP/2 request alike). */
+export function header(req: Pick<IncomingMessage, 'headers'>, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The TTL header in seconds; NaN when present but not a non-negative integer. */
+export function parseTtl(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+}
+
+export interface VapidVerdict {
+  valid: boolean;
+  error?: string;
+  /** Unverified claims when the JWT could be decoded at all (so tests can see what was sent). */
+  claims?: { aud?: unknown; exp?: unknown; sub?: unknown };
+  /** The `k=` parameter as sent (base64url uncompressed P-256 point). */
+  publicKey?: string;
+}
+
+const MAX_VAPID_LIFETIME_S = 24 * 60 * 60;
+
+export const KEY_MISMATCH = 'k does not match the expected application server key';
+
+/** Parses `vapid t=<jwt>, k=<key>` (RFC 8292 §3). */
+function parseVapidAuthorization(value: string): { t?: string; k?: string } | undefined {
+  const match = /^vapid\s+(.*)$/is.exec(value.trim());
+  if (!match) return undefined;
+  const params: Record<string, string> = {};
+  for (const part of match[1]!.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq).trim().toLowerCase();
+    params[name] = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+  }
+  return { t: params['t'], k: params['k'] };
+}
+
+export async function verifyVapid(
+  authorization: string | undefined,
+  audience: string,
+  expectedKey: string | null = null,
+): Promise<VapidVerdict> {
+  if (!authorization) return { valid: false, error: 'missing Authorization header' };
+  const params = parseVapidAuthorization(authorization);
+  if (!params) return { valid: false, error: 'Authorization scheme is not "vapid"' };
+  const { t, k } = params;
+  if (!t || !k) return { valid: false, error: 'vapid Authorization lacks t= or k=', publicKey: k };
+
+  const verdict: VapidVerdict = { valid: false, publicKey: k };
+  try {
+    const claims = decodeJwt(t);
+    verdict.claims = { aud: claims.aud, exp: claims.exp, sub: claims.sub };
+  } catch (error) {
+    return { ...verdict, error: `t is not a JWT: ${message(error)}` };
+  }
+
+  const point = Buffer.from(k, 'base64url');
+  if (point.length !== 65 || point[0] !== 0x04) {
+    return { ...verdict, error: 'k is not an uncompressed P-256 point (65 bytes, 0x04 prefix)' };
+  }
+  try {
+    const publicKey = await importJWK(
+      {
+        kty: 'EC',
+        crv: 'P-256',
+        x: point.subarray(1, 33).toString('base64url'),
+        y: point.subarray(33, 65).toString('base64url'),
+      },
+      'ES256',
+    );
+    // Signature only; claims are checked below so each failure gets its own message.
+    await compactVerify(t, publicKey, { algorithms: ['ES256'] });
+  } catch (error) {
+    return { ...verdict, error: `JWT signature does not verify with k: ${message(error)}` };
+  }
+
+  const { aud, exp, sub } = verdict.claims ?? {};
+  if (aud !== audience) return { ...verdict, error: `aud ${JSON.stringify(aud)} is not ${audience}` };
+  const now = Math.ceil(Date.now() / 1000);
+  if (typeof exp !== 'number') return { ...verdict, error: 'exp is missing' };
+  if (exp <= Date.now() / 1000) return { ...verdict, error: `exp ${exp} is in the past` };
+  if (exp > now + MAX_VAPID_LIFETIME_S) return { ...verdict, error: `exp ${exp} is more than 24 h ahead` };
+  if (typeof sub !== 'string' || !isContactUri(sub)) {
+    return { ...verdict, error: `sub ${JSON.stringify(sub)} is not a mailto: or https: URL` };
+  }
+  if (expectedKey !== null && !point.equals(Buffer.from(expectedKey, 'base64url'))) return { ...verdict, error: KEY_MISMATCH };
+  return { valid: true, claims: verdict.claims, publicKey: k };
+}
+
+function isContactUri(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'mailto:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
