@@ -1,14 +1,18 @@
 /**
- * The /compat page in a real Chromium: its verdict and checks agree with what
- * the browser itself exposes, the report downloads as valid JSON, and an
- * offline Chromium's failed subscription is reported as such.
+ * The /compat page in real browsers. Chromium: its verdict and checks agree
+ * with what the browser itself exposes, the report downloads as valid JSON,
+ * and an offline Chromium's failed subscription is reported as such. Firefox:
+ * the test ring goes through the sender and a loopback push service to the
+ * browser for real, and its timings are shown.
  */
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CompatReport } from '../src/compat/report';
 import { launchChromium } from './support/chromium';
+import { startFirefoxRig, testRingOnCompat, type FirefoxRig } from './support/compat-firefox';
 import { readReport, signInOnCompat, testRingState } from './support/compat-page';
+import { endpointIn, notificationsIn, until } from './support/ringing';
 import { startServedApp } from './support/served-app';
 
 let served: Awaited<ReturnType<typeof startServedApp>>;
@@ -104,4 +108,66 @@ describe('the /compat page in Chromium', () => {
     expect(check(report, 'push-subscription').meaning).toContain("Google's push service (FCM)");
     expect(report.verdict.detail).toContain("Google's push service");
   }, 45_000);
+});
+
+describe('the /compat page in Firefox', () => {
+  let rig: FirefoxRig;
+  beforeAll(async () => {
+    rig = await startFirefoxRig();
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('sends a test ring that arrives for real, shows its timings and actions, then closes it', async () => {
+    const ff = await rig.launch();
+    const { page, report } = await testRingOnCompat(ff, rig.sender.origin, 'Tess');
+    const seen = await page.evaluate(() => ({
+      maxActions: (Notification as unknown as { maxActions?: number }).maxActions,
+      encodings: (PushManager as unknown as { supportedContentEncodings?: string[] }).supportedContentEncodings,
+      permission: Notification.permission,
+    }));
+
+    expect(report.platform).toMatchObject({ browser: 'firefox', os: 'linux' });
+    expect(report.verdict.kind).toBe('rings-with-actions');
+    const actions = check(report, 'actions');
+    if (seen.maxActions === undefined) expect(actions).toMatchObject({ status: 'pass', source: 'documented' });
+    else expect(actions).toMatchObject({ status: seen.maxActions >= 2 ? 'pass' : 'limited', observed: `Notification.maxActions = ${seen.maxActions}` });
+    expect(check(report, 'content-encoding').status).toBe(seen.encodings?.includes('aes128gcm') ? 'pass' : 'limited');
+    expect(check(report, 'permission').observed).toBe(`Notification.permission = ${seen.permission}`);
+    // Windows only, as documented: Firefox on Linux lets a notification time out.
+    expect(check(report, 'require-interaction')).toMatchObject({ status: 'limited', source: 'documented' });
+    expect(check(report, 'push-subscription')).toMatchObject({ status: 'pass', observed: `subscribed at ${rig.push.origin}` });
+
+    // The ring went through the push service to this browser, which acknowledged it.
+    const endpoint = (await endpointIn(page))!;
+    const delivered = rig.push.messages.filter((m) => m.channelID === rig.push.channelOf(endpoint));
+    expect(delivered).toHaveLength(1);
+    await rig.push.waitFor('the test ring to be acknowledged', () => delivered[0]!.ackedAt);
+
+    const ring = report.testRing;
+    if (ring?.status !== 'arrived') throw new Error(`the test ring did not arrive: ${JSON.stringify(ring)}`);
+    expect(ring.callerName).toBe('RingKit test ring');
+    expect(ring.sessionId).toMatch(/^test\./);
+    expect(ring.carriedActions).toBe(true);
+    expect(ring.notification).toMatchObject({ title: 'Incoming call from RingKit test ring', actions: ['accept', 'decline'] });
+    const { requestToPush, pushToShown, shownToPage, total } = ring.latency!;
+    for (const step of [requestToPush, pushToShown, shownToPage]) expect(step).toBeGreaterThanOrEqual(0);
+    expect(requestToPush + pushToShown + shownToPage).toBe(total);
+
+    // On screen: each step in ms, and the actions the notification carried.
+    const timings = await page.$$eval('[data-timing]', (els) => els.map((e) => [e.getAttribute('data-timing'), e.textContent]));
+    expect(Object.fromEntries(timings)).toEqual({
+      requestToPush: `${requestToPush} ms`,
+      pushToShown: `${pushToShown} ms`,
+      shownToPage: `${shownToPage} ms`,
+      total: `${total} ms`,
+      senderAnswer: `${ring.senderAnswerMs} ms`,
+    });
+    expect(await page.$eval('[data-carried-actions]', (e) => e.textContent)).toBe('actions: accept, decline');
+
+    // The test notification is gone, from the worker's list and from the screen.
+    expect((await notificationsIn(page)).filter((n) => n.data.sessionId === ring.sessionId)).toEqual([]);
+    await until('the test alert to close', () => ff.alerts(), (alerts) => alerts.every((a) => a.title !== 'Incoming call from RingKit test ring'));
+  }, 60_000);
 });

@@ -2,19 +2,22 @@
  * Driving the /compat page as a user does, in any browser the suite runs:
  * Playwright's and puppeteer's pages both fit `CompatPageDriver`.
  */
+import type { Page as PlaywrightPage } from 'playwright-core';
+import type { Page as PuppeteerPage } from 'puppeteer-core';
 import type { CompatReport } from '../../src/compat/report';
 
-/** What the helpers need from a page: Playwright's Page and puppeteer's Page both have it. */
-export interface CompatPageDriver {
-  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
-}
+/** Playwright's page (Chromium) or puppeteer's (Firefox): the helpers only evaluate in it. */
+export type CompatPageDriver = PlaywrightPage | PuppeteerPage;
+
+/** Both drivers' evaluate, for a function of one serialisable argument (their typings differ, not their behaviour). */
+const evaluator = (page: CompatPageDriver) => page.evaluate.bind(page) as unknown as <R, A>(fn: (arg: A) => R | Promise<R>, arg: A) => Promise<R>;
 
 /**
  * The report the page offers, once its checks have settled (the subscription
  * check waits for the enable-ringing flow to know where it stands).
  */
 export async function readReport(page: CompatPageDriver, timeoutMs = 20_000): Promise<CompatReport> {
-  const text = await page.evaluate(async (timeout) => {
+  const text = await evaluator(page)(async (timeout: number) => {
     const end = Date.now() + timeout;
     for (;;) {
       const json = document.querySelector('pre[data-report]')?.textContent;
@@ -31,7 +34,7 @@ export async function readReport(page: CompatPageDriver, timeoutMs = 20_000): Pr
 
 /** Signs in with the development sign-in the /compat page offers to a signed-out visitor. */
 export async function signInOnCompat(page: CompatPageDriver, name: string): Promise<void> {
-  await page.evaluate(async (who) => {
+  await evaluator(page)(async (who: string) => {
     const end = Date.now() + 10_000;
     let input: HTMLInputElement | null;
     while (!(input = document.querySelector<HTMLInputElement>('input[name="name"]'))) {
@@ -52,7 +55,7 @@ export async function signInOnCompat(page: CompatPageDriver, name: string): Prom
 
 /** The test-ring card's state once it stops changing on its own (not 'checking' or 'enabling'). */
 export async function testRingState(page: CompatPageDriver, timeoutMs = 30_000): Promise<string> {
-  return page.evaluate(async (timeout) => {
+  return evaluator(page)(async (timeout: number) => {
     const end = Date.now() + timeout;
     for (;;) {
       const state = document.querySelector('[data-test-ring-state]')?.getAttribute('data-test-ring-state');
