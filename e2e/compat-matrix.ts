@@ -4,20 +4,16 @@
  * test ring where the browser can subscribe), and writes each one's report
  * into docs/compat-matrix.md. Needs a built app (the npm script builds it).
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { launchChromium, chromiumPath } from './support/chromium';
+import { startFirefoxRig, testRingOnCompat } from './support/compat-firefox';
+import { firefoxPath } from './support/firefox';
 import { readReport, signInOnCompat, testRingState } from './support/compat-page';
-import { renderMatrix, type MatrixRun } from './support/compat-matrix';
+import { renderMatrix, versionOf, type MatrixRun } from './support/compat-matrix';
 import { startServedApp } from './support/served-app';
 
 const OUT = new URL('../docs/compat-matrix.md', import.meta.url);
 
-/** "Chromium 156.0.8078.108 built on Debian…" → "156.0.8078.108" */
-function versionOf(executable: string): string {
-  const out = execFileSync(executable, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return /(\d+(?:\.\d+)+\w*)/.exec(out)?.[1] ?? out.trim();
-}
 
 async function runChromium(origin: string): Promise<MatrixRun> {
   const context = await launchChromium();
@@ -42,14 +38,28 @@ async function runChromium(origin: string): Promise<MatrixRun> {
   }
 }
 
+/** Firefox's push client talks to a loopback autopush service, so its test ring arrives for real. */
+async function runFirefox(): Promise<MatrixRun> {
+  const rig = await startFirefoxRig();
+  try {
+    const { report } = await testRingOnCompat(await rig.launch(), rig.sender.origin, 'Matrix');
+    return { browser: `Firefox ${versionOf(firefoxPath())} (Debian ESR, headless, Linux)`, report };
+  } finally {
+    await rig.close();
+  }
+}
+
 const served = await startServedApp();
+let chromiumRun: MatrixRun;
 try {
-  const runs: MatrixRun[] = [await runChromium(served.origin)];
-  const notes = [
-    'Chromium subscribes through Google\'s push service (FCM), which this closed test network cannot reach: its subscription fails, so no test ring runs there. With FCM reachable it rings like any Chrome.',
-  ];
-  writeFileSync(OUT, renderMatrix(runs, new Date(), notes));
-  console.log(`wrote ${OUT.pathname} (${runs.map((r) => r.browser).join(', ')})`);
+  chromiumRun = await runChromium(served.origin);
 } finally {
   await served.close();
 }
+const runs: MatrixRun[] = [chromiumRun, await runFirefox()];
+const notes = [
+  "Chromium subscribes through Google's push service (FCM), which this closed test network cannot reach: its subscription fails, so no test ring runs there. With FCM reachable it rings like any Chrome.",
+  "Firefox's push client is pointed at a loopback push service speaking Mozilla's protocol (e2e/support/autopush-service.ts): the test ring goes sender → push service → Firefox → worker → notification → page for real, so its times are measured on this machine's loopback, not over the internet.",
+];
+writeFileSync(OUT, renderMatrix(runs, new Date(), notes));
+console.log(`wrote ${OUT.pathname} (${runs.map((r) => r.browser).join(', ')})`);

@@ -3,12 +3,11 @@
  * service and the real sender process behind the app: here a test ring
  * arrives for real, so its timings are measured end to end.
  */
-import { execFileSync } from 'node:child_process';
 import type { Page } from 'puppeteer-core';
 import type { CompatReport } from '../../src/compat/report';
 import { startAutopushService, type AutopushService } from './autopush-service';
 import { readReport, signInOnCompat, testRingState } from './compat-page';
-import { firefoxPath, launchFirefox, type FirefoxBrowser } from './firefox';
+import { launchFirefox, type FirefoxBrowser } from './firefox';
 import { startSenderApp, type SenderApp } from './sender-app';
 
 export interface FirefoxRig {
@@ -39,12 +38,6 @@ export async function startFirefoxRig(): Promise<FirefoxRig> {
       await push.close();
     },
   };
-}
-
-/** "Mozilla Firefox 153.7.0esr" → "153.7.0esr" */
-export function firefoxVersion(): string {
-  const out = execFileSync(firefoxPath(), ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return /(\d+(?:\.\d+)+\w*)/.exec(out)?.[1] ?? out.trim();
 }
 
 const button = (text: string): string => `::-p-xpath(//button[normalize-space(.)=${JSON.stringify(text)}])`;

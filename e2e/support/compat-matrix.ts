@@ -3,6 +3,7 @@
  * suite runs, plus the browsers that cannot run here, from documented data
  * and labelled so.
  */
+import { execFileSync } from 'node:child_process';
 import { evaluateCompat, type CompatFacts } from '../../src/compat/checks';
 import { DOCUMENTED, ENGINE_NAMES, FEATURE_NAMES, type DocumentedFeature } from '../../src/compat/known-browsers';
 import type { CompatReport } from '../../src/compat/report';
@@ -12,6 +13,12 @@ export interface MatrixRun {
   /** e.g. "Chromium 156.0.8078.108 (Debian, headless)" */
   browser: string;
   report: CompatReport;
+}
+
+/** A browser executable's version: "Chromium 156.0.8078.108 built on Debian…" → "156.0.8078.108", "Mozilla Firefox 153.7.0esr" → "153.7.0esr". */
+export function versionOf(executable: string): string {
+  const out = execFileSync(executable, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return /(\d+(?:\.\d+)+\w*)/.exec(out)?.[1] ?? out.trim();
 }
 
 const MARK = { pass: '✅ pass', limited: '⚠️ limited', fail: '❌ fail' } as const;
