@@ -169,5 +169,7 @@ describe('the /compat page in Firefox', () => {
     // The test notification is gone, from the worker's list and from the screen.
     expect((await notificationsIn(page)).filter((n) => n.data.sessionId === ring.sessionId)).toEqual([]);
     await until('the test alert to close', () => ff.alerts(), (alerts) => alerts.every((a) => a.title !== 'Incoming call from RingKit test ring'));
+    // The page's own ringer rang for the test like for a call, and stopped with it.
+    await until('the ringer to stop', () => page.evaluate(() => document.querySelector('[role="alertdialog"]') !== null), (ringing) => !ringing);
   }, 60_000);
 });
