@@ -13,6 +13,7 @@ import { testRingRoutes } from './http/routes/test-ring';
 import { webAppRoutes } from './http/routes/web-app';
 import { ApiError, installErrorHandlers } from './http/errors';
 import { withDeadline } from './push/deadline';
+import { registerSecurity } from './http/security';
 import { Deliverer } from './push/deliver';
 import { createPushEncryptor, defaultEncryptionThreads } from './push/encryption';
 import { createPushTransport, type PushTransport } from './push/transport';
@@ -36,6 +37,8 @@ export interface AppOptions {
   answerWithinMs?: number;
   attemptTimeoutMs?: number;
   subscriptionWritesPerMinute?: number;
+  /** requests per client address per minute to routes without a limit of their own (the app's files, the public key, /healthz) */
+  requestsPerMinute?: number;
   /** serve HTTPS directly (TLS_CERT_FILE, TLS_KEY_FILE) */
   https?: { cert: Buffer; key: Buffer };
 }
@@ -77,8 +80,13 @@ export async function buildApp(o: AppOptions): Promise<App> {
     }
   });
 
+  await registerSecurity(http, { corsOrigins: o.config.corsOrigins });
+  // Every route a browser can reach is limited: these defaults, or the route's
+  // own limit. Only the server-to-server routes (API key, webhook) opt out.
   await http.register(rateLimit, {
-    global: false,
+    global: true,
+    max: o.requestsPerMinute ?? 600,
+    timeWindow: 60_000,
     hook: 'preHandler', // after authentication, so writes are counted per user
     keyGenerator: (request) => (request.uid ? `uid:${request.uid}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) =>
@@ -135,7 +143,12 @@ export async function buildApp(o: AppOptions): Promise<App> {
     deliverer,
     drain,
     async close(drainMs = 0) {
-      await http.close();
+      const closed = http.close();
+      // A keep-alive connection whose request was in flight only turns idle once
+      // answered, after close() swept the idle ones: without this it would hold
+      // the stop until the client's keep-alive ran out.
+      const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
+      await closed.finally(() => clearInterval(sweep));
       await withDeadline(drain(), drainMs, () => undefined);
       await encryptor.close();
       if (!o.transport) transport.close();

@@ -26,6 +26,8 @@ export interface Config {
   apiKey: string | undefined;
   authSecret: string | undefined;
   pushHosts: string[];
+  /** other origins whose pages may call the API (CORS); empty: same-origin only */
+  corsOrigins: string[];
   tls: { certFile: string; keyFile: string } | undefined;
   /** the sender sits behind a TLS-terminating proxy */
   trustProxy: boolean;
@@ -84,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? env.RINGKIT_PUSH_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
     : PUBLIC_PUSH_HOSTS;
 
+  const corsOrigins = parseOrigins(env.RINGKIT_CORS_ORIGINS);
+
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite store)');
@@ -108,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKey: env.RINGKIT_API_KEY || undefined,
     authSecret: env.RINGKIT_AUTH_SECRET || undefined,
     pushHosts,
+    corsOrigins,
     tls,
     trustProxy,
     ttlSeconds: parseIntIn(env.RINGKIT_TTL ?? String(TTL_MIN), 'RINGKIT_TTL', TTL_MIN, TTL_MAX),
@@ -142,6 +147,27 @@ export function checkVapidSubject(subject: string): string | undefined {
     return undefined;
   }
   return 'must start with mailto: or https:';
+}
+
+/**
+ * RINGKIT_CORS_ORIGINS: exact origins (scheme://host[:port]), compared as
+ * browsers send them in the Origin header. No wildcard: a page on any origin
+ * could then ring and read devices with a token it got hold of.
+ */
+function parseOrigins(raw: string | undefined): string[] {
+  const entries = (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  return entries.map((entry) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    if (!url || entry.includes('*') || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '').toLowerCase()) {
+      throw new ConfigError(`RINGKIT_CORS_ORIGINS takes origins like https://app.example.com (no path, no wildcard), got ${JSON.stringify(entry)}`);
+    }
+    return url.origin;
+  });
 }
 
 export function isLoopback(host: string): boolean {

@@ -44,8 +44,8 @@ export interface FirefoxBrowser {
   close(): Promise<void>;
 }
 
-/** Headless Firefox ESR in a fresh profile (puppeteer makes and removes it). */
-export async function launchFirefox(pushServerURL: string): Promise<FirefoxBrowser> {
+/** Headless Firefox ESR in a fresh profile (puppeteer makes and removes it); `prefs` override the push prefs. */
+export async function launchFirefox(pushServerURL: string, prefs: Record<string, unknown> = {}): Promise<FirefoxBrowser> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     protocol: 'webDriverBiDi',
@@ -53,7 +53,7 @@ export async function launchFirefox(pushServerURL: string): Promise<FirefoxBrows
     headless: true,
     // The chrome context (alert windows) is reachable over BiDi only with this.
     args: ['--remote-allow-system-access'],
-    extraPrefsFirefox: pushPrefs(pushServerURL),
+    extraPrefsFirefox: { ...pushPrefs(pushServerURL), ...prefs },
   });
   const connection = (browser as unknown as { connection: BidiConnection }).connection;
 

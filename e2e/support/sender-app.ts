@@ -34,7 +34,8 @@ export interface SenderApp {
   stop(): Promise<void>;
 }
 
-export async function startSenderApp(push: { certFile: string; host: string }): Promise<SenderApp> {
+/** `env` adds to the sender's environment (e.g. the CometChat webhook's credentials). */
+export async function startSenderApp(push: { certFile: string; host: string }, env: NodeJS.ProcessEnv = {}): Promise<SenderApp> {
   if (!existsSync(`${DIST}/index.html`)) throw new Error('no built app: run `npm run build` first');
   const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-e2e-sender-'));
   const apiKey = randomBytes(18).toString('base64url');
@@ -54,6 +55,7 @@ export async function startSenderApp(push: { certFile: string; host: string }): 
       VAPID_PRIVATE_KEY: vapid.privateKey,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       NODE_ENV: 'development',
+      ...env,
     });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });

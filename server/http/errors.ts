@@ -1,6 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ApiErrorBody } from '../../protocol/api';
 import { TokenError } from '../auth/tokens';
+import { StoreUnavailableError } from '../store/unavailable';
+
+/** What a client told "store unavailable" should wait before trying again, in seconds. */
+const STORE_RETRY_AFTER_S = 5;
 
 /** An error the API answers as it is: a status, a stable code, a message for the caller. */
 export class ApiError extends Error {
@@ -28,10 +32,17 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
 
 /** Every error leaves as {"error":{"code","message"}}; a 5xx never carries its details. */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | ApiError | TokenError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | ApiError | TokenError | StoreUnavailableError, request, reply) => {
     if (err instanceof ApiError) return reply.code(err.statusCode).send(errorBody(err.code, err.message));
     if (err instanceof TokenError) {
       return reply.code(401).header('WWW-Authenticate', 'Bearer').send(errorBody(err.code, err.message));
+    }
+    if (err instanceof StoreUnavailableError) {
+      request.log.warn({ err: err.cause }, 'store unreachable: answered 503');
+      return reply
+        .code(503)
+        .header('Retry-After', String(STORE_RETRY_AFTER_S))
+        .send(errorBody('store_unavailable', 'the sender cannot reach its database right now: try again shortly'));
     }
     const fe = err as FastifyError;
     if (fe.validation) {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
 import type { DeviceStore, NewDevice, OutcomeRecord } from './types';
+import { reportUnavailable } from './unavailable';
 
 /** Serialises migrations of one database across sender processes ("RingKit" in ASCII). */
 const MIGRATION_LOCK_ID = 0x52696e674b6974n;
@@ -84,7 +85,7 @@ export async function openPostgresStore(
     );
   };
 
-  return {
+  return reportUnavailable({
     kind: 'postgres',
     async upsert(device: NewDevice) {
       const id = randomUUID();
@@ -175,5 +176,5 @@ export async function openPostgresStore(
       closed = true;
       await pool.end();
     },
-  };
+  });
 }

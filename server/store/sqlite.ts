@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
 import type { DeviceStore, NewDevice, NewRing, OutcomeRecord } from './types';
+import { reportUnavailable } from './unavailable';
 
 type DeviceRow = Row<number>;
 
@@ -84,7 +85,7 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
   const pruneEvents = db.prepare<[number]>('DELETE FROM webhook_events WHERE received_at < ?');
   const pruneRings = db.prepare<[number]>('DELETE FROM call_rings WHERE ring_until < ?');
 
-  return {
+  return reportUnavailable({
     kind: 'sqlite',
     async upsert(device: NewDevice) {
       const id = randomUUID();
@@ -140,5 +141,5 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     async close() {
       if (db.open) db.close();
     },
-  };
+  });
 }

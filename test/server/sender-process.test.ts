@@ -13,11 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../server/store/sqlite';
 import { basicAuth, CALLEE, cometchatFixture } from '../support/cometchat';
 import { startPushService, type PushService } from '../support/push-service';
-import { freePort, runSender, startSenderProcess as startSender } from '../support/sender-process';
+import { freePort, ROOT, runSender, startSenderProcess as startSender } from '../support/sender-process';
 import { makeLoopbackCertificate } from '../support/tls';
 import { mintUserToken } from '../support/user-token';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
 
 let push: PushService;
 beforeAll(async () => {

@@ -67,7 +67,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('databaseUrl', external);
     return async () => {};
   }
+  const cluster = await startThrowawayPostgres();
+  project.provide('databaseUrl', cluster.databaseUrl);
+  return cluster.stop;
+}
 
+/**
+ * A PostgreSQL cluster in a temporary directory, on a free loopback port,
+ * with one empty database; `stop` removes it all. Also used by `npm run soak`.
+ */
+export async function startThrowawayPostgres(): Promise<{ databaseUrl: string; stop(): Promise<void> }> {
   const bin = findPostgresBin();
   const asRoot = process.getuid?.() === 0;
   // initdb refuses to run as root: run the cluster as Debian's postgres user.
@@ -153,13 +162,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     } finally {
       await admin.end();
     }
-    project.provide('databaseUrl', `${url}/${DATABASE}`);
+    return { databaseUrl: `${url}/${DATABASE}`, stop: cleanUp };
   } catch (err) {
     await cleanUp();
     throw err;
   }
-
-  return cleanUp;
 }
 
 /** uid and gid of the postgres system user. */

@@ -36,7 +36,7 @@ export async function startTestSender(
     push?: PushService;
     /** a ring length below RINGKIT_TTL's minimum, so ring deadlines pass within a test */
     ttlSeconds?: number;
-  } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute'>> = {},
+  } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute' | 'requestsPerMinute'>> = {},
 ): Promise<TestSender> {
   const push = options.push ?? (await startPushService());
   const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-sender-'));
@@ -65,6 +65,7 @@ export async function startTestSender(
     answerWithinMs: options.answerWithinMs ?? 3000,
     ...(options.attemptTimeoutMs ? { attemptTimeoutMs: options.attemptTimeoutMs } : {}),
     ...(options.subscriptionWritesPerMinute ? { subscriptionWritesPerMinute: options.subscriptionWritesPerMinute } : {}),
+    ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
   });
   const userToken: TestSender['userToken'] = (uid, o = {}) => mintUserToken(o.secret ?? secrets.authSecret, uid, o.expiresIn);
 

@@ -27,16 +27,19 @@ type SessionParams = { sessionId: string };
 
 export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Promise<void> {
   const onRequest = requireApiKey(o.apiKey);
+  // Server-to-server: the customer's backend rings at its own pace from a few
+  // addresses; a per-address limit would drop rings. The API key guards it.
+  const config = { rateLimit: false } as const;
 
   app.post<{ Body: RingRequest }>(
     API_ROUTES.calls,
-    { schema: { body: ringRequestSchema }, onRequest },
+    { schema: { body: ringRequestSchema }, onRequest, config },
     async (request): Promise<DeliveryCounts> => o.calls.ring(request.body),
   );
 
   app.post<{ Body: CancelRequest; Params: SessionParams }>(
     API_ROUTES.cancel,
-    { schema: { body: cancelRequestSchema, params: sessionParamsSchema }, onRequest },
+    { schema: { body: cancelRequestSchema, params: sessionParamsSchema }, onRequest, config },
     async (request): Promise<DeliveryCounts> =>
       o.calls.end(request.params.sessionId, request.body.recipientUid, request.body.reason ?? 'cancelled'),
   );

@@ -16,13 +16,14 @@ const WEBHOOK_BODY_LIMIT = 64 * 1024;
 /**
  * POST /api/webhooks/cometchat. CometChat wants a 200 within ~2 s and retries
  * otherwise, so the answer comes once the event id is recorded (a store
- * failure is a 500: CometChat's retry is then welcome) and the pushes go out
+ * failure is a 500, a database out of reach a 503: CometChat's retry is then welcome) and the pushes go out
  * after it.
  */
 export async function cometchatWebhookRoutes(app: FastifyInstance, o: CometChatWebhookOptions): Promise<void> {
   app.post(
     API_ROUTES.cometchatWebhook,
-    { onRequest: requireBasic(o.credentials), bodyLimit: WEBHOOK_BODY_LIMIT },
+    // CometChat's few addresses send every call event of the app: no per-address limit (Basic auth guards it).
+    { onRequest: requireBasic(o.credentials), bodyLimit: WEBHOOK_BODY_LIMIT, config: { rateLimit: false } },
     async (request): Promise<CometChatWebhookResponse> => {
       let event;
       try {

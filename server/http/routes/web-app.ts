@@ -28,7 +28,9 @@ export async function webAppRoutes(app: FastifyInstance, o: { dir: string }): Pr
   app.get('/', (_request, reply) => sendIndex(reply));
   app.get('/*', async (request, reply) => {
     const path = request.url.split('?')[0]!;
-    if (path.startsWith('/api/') || /\.[a-z0-9]+$/i.test(path)) return reply.callNotFound();
+    // A missing file is a 404, not the app; but /call/<id> is a page although
+    // CometChat session ids end in something like a file extension (v1.us.<hex>).
+    if (path.startsWith('/api/') || (!path.startsWith('/call/') && /\.[a-z0-9]+$/i.test(path))) return reply.callNotFound();
     return sendIndex(reply);
   });
 }
