@@ -54,4 +54,6 @@ export default defineConfig({
       },
     },
   },
+  // The /compat page's report names the app version a support ticket is about.
+  define: { __RINGKIT_VERSION__: JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version) },
 });

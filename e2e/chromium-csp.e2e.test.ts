@@ -7,6 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn } from './support/app-ui';
 import { launchChromium } from './support/chromium';
+import { readReport } from './support/compat-page';
 import { startServedApp } from './support/served-app';
 
 let served: Awaited<ReturnType<typeof startServedApp>>;
@@ -53,6 +54,14 @@ describe('the PWA under its CSP', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/^Call from /);
     // The manifest and icons, as the browser's install check fetches them.
     expect((await context.newCDPSession(page).then((cdp) => cdp.send('Page.getInstallabilityErrors'))).installabilityErrors).toEqual([]);
+    expect(violations).toEqual([]);
+  });
+
+  it('runs every /compat probe (audio from a blob:, IndexedDB, the worker) and offers the report download with no CSP violation', async () => {
+    await page.goto(`${served.origin}/compat`);
+    const report = await readReport(page);
+    expect(report.checks.find((c) => c.id === 'audio-autoplay')?.observed).not.toBe('could not be measured');
+    expect(await page.getByRole('link', { name: 'Download JSON' }).getAttribute('href')).toMatch(/^blob:/);
     expect(violations).toEqual([]);
   });
 });

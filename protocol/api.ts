@@ -9,6 +9,8 @@ import { CALL_END_REASONS, CALL_TYPES } from './payload';
 export const API_ROUTES = {
   publicKey: '/api/push/public-key',
   subscriptions: '/api/push/subscriptions',
+  /** the signed-in user rings one of their own devices (the /compat page's "Send a test ring") */
+  testRing: '/api/push/test-ring',
   calls: '/api/calls',
   cancel: '/api/calls/:sessionId/cancel',
   answer: '/api/calls/:sessionId/answer',
@@ -60,6 +62,8 @@ export const unsubscribeRequestSchema = {
   properties: { endpoint: { type: 'string', minLength: 1, maxLength: 2048 } },
 } as const;
 
+export const testRingRequestSchema = unsubscribeRequestSchema;
+
 export const ringRequestSchema = {
   type: 'object',
   required: ['recipientUid', 'sessionId', 'callerName', 'callerUid', 'callType'],
@@ -108,6 +112,7 @@ export const devCallRequestSchema = {
 export type PushSubscriptionJSONBody = FromSchema<typeof subscriptionSchema>;
 export type SubscribeRequest = FromSchema<typeof subscribeRequestSchema>;
 export type UnsubscribeRequest = FromSchema<typeof unsubscribeRequestSchema>;
+export type TestRingRequest = FromSchema<typeof testRingRequestSchema>;
 export type RingRequest = FromSchema<typeof ringRequestSchema>;
 export type AnswerRequest = FromSchema<typeof answerRequestSchema>;
 export type CancelRequest = FromSchema<typeof cancelRequestSchema>;
@@ -156,6 +161,18 @@ export interface DeliveryCounts {
   failed: number;
   pending: number;
 }
+
+/** POST /api/push/test-ring: the one device's outcome, and what to look for in the worker's message. */
+export interface TestRingResponse extends DeliveryCounts {
+  /** `test.<uuid>`: the ring's session id */
+  sessionId: string;
+  /** epoch ms when the sender built the ring (the payload's timestamp) */
+  sentAt: number;
+}
+
+/** A test ring's session id starts with this; its caller name says it is a test. */
+export const TEST_RING_PREFIX = 'test.';
+export const TEST_RING_CALLER = 'RingKit test ring';
 
 /**
  * The answer to a CometChat webhook POST, given before any push is sent:

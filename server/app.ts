@@ -9,6 +9,7 @@ import { devRoutes } from './http/routes/dev';
 import { cometchatWebhookRoutes } from './http/routes/cometchat-webhook';
 import { healthRoutes } from './http/routes/health';
 import { pushRoutes } from './http/routes/push';
+import { testRingRoutes } from './http/routes/test-ring';
 import { webAppRoutes } from './http/routes/web-app';
 import { ApiError, installErrorHandlers } from './http/errors';
 import { withDeadline } from './push/deadline';
@@ -119,6 +120,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     pushHosts: o.config.pushHosts,
     writesPerMinute: o.subscriptionWritesPerMinute ?? 30,
   });
+  await http.register(testRingRoutes, { calls, store: o.store, tokens, perMinute: 6 });
   await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
   if (o.config.devLogin) await http.register(devRoutes, { calls, tokens, perMinute: 30 });
   let keeper: RingKeeper | undefined;

@@ -3,7 +3,7 @@ import { PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type Incom
 import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
 import type { Deliverer } from './push/deliver';
-import type { DeviceStore } from './store/types';
+import type { Device, DeviceStore } from './store/types';
 
 /** A decline clicked on a notification still on screen after the ring ended is still worth hearing. */
 const DECLINE_TOKEN_GRACE_MS = 10 * 60_000;
@@ -27,8 +27,23 @@ export class CallService {
   }
 
   async ring(call: RingRequest, now = Date.now()): Promise<DeliveryCounts> {
+    const payload = await this.ringPayload(call, now);
+    return this.send(call.recipientUid, payload, payload.ringUntil);
+  }
+
+  /**
+   * Rings one device only (the /compat page's test ring), through the same
+   * payload and delivery as a real ring. The caller checks the device is theirs.
+   */
+  async ringDevice(device: Device, call: Pick<RingRequest, 'sessionId' | 'callerName' | 'callerUid' | 'callType'>): Promise<DeliveryCounts & { sentAt: number }> {
+    const payload = await this.ringPayload({ ...call, recipientUid: device.uid }, Date.now());
+    const counts = await this.deliver([device], payload, payload.ringUntil);
+    return { ...counts, sentAt: payload.timestamp };
+  }
+
+  private async ringPayload(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
     const ringUntil = this.ringUntil(now);
-    const payload: IncomingCallPayload = {
+    return {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
       sessionId: call.sessionId,
@@ -39,7 +54,6 @@ export class CallService {
       ringUntil,
       declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
     };
-    return this.send(call.recipientUid, payload, ringUntil);
   }
 
   /**
@@ -60,6 +74,10 @@ export class CallService {
     exceptEndpoint?: string,
   ): Promise<DeliveryCounts> {
     const devices = (await this.o.store.listByUser(uid)).filter((d) => d.endpoint !== exceptEndpoint);
+    return this.deliver(devices, payload, deadline);
+  }
+
+  private async deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {
     const { counts } = await this.o.deliverer.deliver(devices, { payload, topic: callTopic(payload.sessionId), deadline }, this.o.answerWithinMs);
     return counts;
   }

@@ -1,5 +1,6 @@
 import { AppRinger } from './ringer/app-ringer';
 import { CallScreen } from './routes/call';
+import { Compat } from './routes/compat';
 import { Embed } from './routes/embed';
 import { Home } from './routes/home';
 import { Install } from './routes/install';
@@ -30,7 +31,7 @@ export function App() {
       <main>
         {route.name === 'home' && <Home />}
         {route.name === 'call' && <CallScreen sessionId={route.sessionId} action={route.action} />}
-        {route.name === 'compat' && <Placeholder title="Browser compatibility" text="Live checks of this browser's ringing features are coming here." />}
+        {route.name === 'compat' && <Compat />}
         {route.name === 'install' && <Install />}
         {route.name === 'embed' && <Embed />}
         {route.name === 'not-found' && <Placeholder title="Not found" text="There is nothing at this address." />}

@@ -50,6 +50,7 @@ async function handleRing(ctx: SwContext, payload: IncomingCallPayload): Promise
   const late = isLateRing(payload, now);
   closeAll(earlier);
   await showNotification(ctx, late ? lateRingNotification(payload) : ringingNotification(payload));
+  const notificationShownAt = ctx.now();
 
   const record: CallRecord = {
     sessionId: payload.sessionId,
@@ -69,7 +70,7 @@ async function handleRing(ctx: SwContext, payload: IncomingCallPayload): Promise
     return 'late';
   }
   // An open page rings in place: the web has no custom notification sound.
-  await postToWindows(ctx, { type: 'incoming_call', payload });
+  await postToWindows(ctx, { type: 'incoming_call', payload, timings: { pushReceivedAt: now, notificationShownAt } });
   return 'ringing';
 }
 

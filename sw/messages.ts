@@ -10,6 +10,16 @@ import { parseSubscriptionConfig, type SubscriptionConfig } from './subscription
 export interface IncomingCallMessage {
   type: 'incoming_call';
   payload: IncomingCallPayload;
+  /** absent from workers older than the /compat page's test ring */
+  timings?: RingTimings;
+}
+
+/** The worker's clock (epoch ms) at each step of a ring: the /compat page measures a test ring with them. */
+export interface RingTimings {
+  /** the push event began */
+  pushReceivedAt: number;
+  /** showNotification resolved: the notification was on screen */
+  notificationShownAt: number;
 }
 
 /** worker → page: stop ringing for this call (ended elsewhere, declined from the notification, or late). */
@@ -42,12 +52,15 @@ export type PageToWorkerMessage = SkipWaitingMessage | SetSubscriptionConfigMess
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
+const isRingTimings = (v: unknown): v is RingTimings =>
+  isObject(v) && typeof v.pushReceivedAt === 'number' && typeof v.notificationShownAt === 'number';
+
 /** For the app's `navigator.serviceWorker` message listener: data posted by any worker version. */
 export function isWorkerToPageMessage(data: unknown): data is WorkerToPageMessage {
   if (!isObject(data)) return false;
   switch (data.type) {
     case 'incoming_call':
-      return isObject(data.payload) && typeof data.payload.sessionId === 'string';
+      return isObject(data.payload) && typeof data.payload.sessionId === 'string' && (data.timings === undefined || isRingTimings(data.timings));
     case 'call_ended':
       return typeof data.sessionId === 'string' && (CALL_END_REASONS as readonly unknown[]).includes(data.reason);
     case 'call_accepted':

@@ -121,7 +121,8 @@ function detectBrowser(ua: string, os: OsName): Platform['browser'] {
     [/\bEdg(?:e|A|iOS)?\/(\d+)/, 'edge'],
     [/\b(?:OPR|OPT)\/(\d+)/, 'opera'],
     [/\b(?:Firefox|FxiOS)\/(\d+)/, 'firefox'],
-    [/\b(?:Chrome|CriOS)\/(\d+)/, 'chrome'],
+    // HeadlessChrome: automated Chromium (the /compat matrix runs it)
+    [/\b(?:Chrome|CriOS|HeadlessChrome)\/(\d+)/, 'chrome'],
   ];
   for (const [re, name] of checks) {
     const m = re.exec(ua);

@@ -145,6 +145,7 @@ function routeArb(): fc.Arbitrary<InjectOptions> {
     fc.constant({ method: 'POST' as const, url: '/api/push/subscriptions', auth: good.user, body: fc.record({ subscription: subscriptionArb() }, { requiredKeys: [] }) }),
     fc.constant({ method: 'DELETE' as const, url: '/api/push/subscriptions', auth: good.user, body: fc.record({ endpoint: endpointArb() }, { requiredKeys: [] }) }),
     fc.constant({ method: 'GET' as const, url: '/api/push/subscriptions', auth: good.user }),
+    fc.constant({ method: 'POST' as const, url: '/api/push/test-ring', auth: good.user, body: fc.record({ endpoint: endpointArb() }, { requiredKeys: [] }) }),
     fc.constant({ method: 'GET' as const, url: '/api/push/public-key' }),
     fc.constant({ method: 'GET' as const, url: '/healthz' }),
     fc.constant({

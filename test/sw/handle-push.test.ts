@@ -38,7 +38,9 @@ describe('handlePush: a ring', () => {
 
     const { type: _, ...payloadFields } = ring;
     for (const w of windows) {
-      expect(w.messages).toEqual([{ type: 'incoming_call', payload: { type: 'incoming_call', ...payloadFields } }]);
+      expect(w.messages).toEqual([
+        { type: 'incoming_call', payload: { type: 'incoming_call', ...payloadFields }, timings: { pushReceivedAt: NOW, notificationShownAt: NOW } },
+      ]);
     }
     expect(h.clients.matchAllOptions).toEqual([{ type: 'window', includeUncontrolled: true }]);
     expect(await h.stores.callLog.get(ID)).toEqual({
@@ -50,6 +52,18 @@ describe('handlePush: a ring', () => {
       declineToken: 'd.t.k',
       state: 'ringing',
     });
+  });
+
+  it('tells the page when the push arrived and when its notification was on screen (the test ring measures them)', async () => {
+    const windows = [new FakeWindow(`${ORIGIN}/compat`)];
+    const h = makeHarness({ windows });
+    const show = h.registration.showNotification.bind(h.registration);
+    h.registration.showNotification = async (title, options) => {
+      h.setNow(NOW + 40); // the browser took 40 ms to put it on screen
+      await show(title, options);
+    };
+    await handlePush(h.ctx, push(ring));
+    expect(windows[0]!.messages[0]).toMatchObject({ type: 'incoming_call', timings: { pushReceivedAt: NOW, notificationShownAt: NOW + 40 } });
   });
 
   it("rings for the seed's payload like for RingKit's", async () => {

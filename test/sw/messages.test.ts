@@ -10,6 +10,8 @@ describe('isWorkerToPageMessage', () => {
     [{ type: 'call_ended', sessionId: 's', reason: 'answered' }, true],
     [{ type: 'call_accepted', sessionId: 's' }, true],
     [{ type: 'call_ended', sessionId: 's', reason: 'exploded' }, false],
+    [{ type: 'incoming_call', payload: { sessionId: 's' }, timings: { pushReceivedAt: 1, notificationShownAt: 2 } }, true],
+    [{ type: 'incoming_call', payload: { sessionId: 's' }, timings: { pushReceivedAt: '1', notificationShownAt: 2 } }, false],
     [{ type: 'incoming_call' }, false],
     [{ type: 'call_accepted' }, false],
     [{ type: 'SKIP_WAITING' }, false],
