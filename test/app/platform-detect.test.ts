@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { detectPlatform, type Platform, type PlatformInput } from '../../src/platform/detect';
+import { fullPlatform } from './compat-fixtures';
 
 /** What a browser tab with full Web Push exposes; rows override what their platform lacks. */
-const full: Omit<PlatformInput, 'userAgent'> = {
-  maxTouchPoints: 0,
-  displayMode: 'browser',
-  secureContext: true,
-  serviceWorker: true,
-  pushManager: true,
-  notification: true,
-  maxActions: 2,
-  declarativePush: false,
-};
+const { userAgent: _, ...full } = fullPlatform;
 /** iOS Safari in a tab: a service worker, but Notification exists only in a Home Screen app. */
 const iosTab = { ...full, maxTouchPoints: 5, notification: false, pushManager: false, maxActions: undefined, navigatorStandalone: false };
 const iosHomeScreen = { ...full, maxTouchPoints: 5, maxActions: undefined, displayMode: 'standalone' as const, navigatorStandalone: true };
