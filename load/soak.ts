@@ -8,14 +8,13 @@
  * memory over time, then checks that memory levels off and that no device
  * was lost. Loopback only; bounded in time. Exits 1 when a check fails.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
-import webpush from 'web-push';
 import type { DeliveryCounts } from '../protocol/api';
 import { buildApp, type App } from '../server/app';
 import { loadConfig } from '../server/config';
@@ -25,6 +24,7 @@ import { openStore } from '../server/store/open-store';
 import type { DeviceStore } from '../server/store/types';
 import { startThrowawayPostgres } from '../test/support/postgres-global-setup';
 import { startPushService, type TestDevice } from '../test/support/push-service';
+import { loopbackSenderEnv } from '../test/support/sender';
 import { memoryVerdict, percentile } from './stats';
 
 const { values: args } = parseArgs({
@@ -67,17 +67,7 @@ async function main(): Promise<void> {
   const cluster = instanceCount > 1 && !args['database-url'] ? await startThrowawayPostgres() : undefined;
   const databaseUrl = args['database-url'] ?? cluster?.databaseUrl;
   const push = await startPushService();
-  const vapid = webpush.generateVAPIDKeys();
-  const config = loadConfig({
-    RINGKIT_DATA_DIR: dataDir,
-    RINGKIT_PUSH_HOSTS: '127.0.0.1',
-    VAPID_SUBJECT: 'mailto:soak@ringkit.example',
-    VAPID_PUBLIC_KEY: vapid.publicKey,
-    VAPID_PRIVATE_KEY: vapid.privateKey,
-    RINGKIT_API_KEY: randomBytes(18).toString('base64url'),
-    RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  });
+  const config = loadConfig({ ...loopbackSenderEnv(dataDir), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
   const secrets = await loadSecrets(config);
   push.expectVapidKey(secrets.vapid.publicKey);
   const transport = createPushTransport({ ca: push.cert });

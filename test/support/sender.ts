@@ -29,6 +29,20 @@ export interface TestSender {
   close(): Promise<void>;
 }
 
+/** A sender's environment for the loopback push service: fresh VAPID keys and secrets, its host allowed. */
+export function loopbackSenderEnv(dataDir: string): NodeJS.ProcessEnv {
+  const vapidKeys = webpush.generateVAPIDKeys();
+  return {
+    RINGKIT_DATA_DIR: dataDir,
+    RINGKIT_PUSH_HOSTS: '127.0.0.1',
+    VAPID_SUBJECT: 'mailto:ops@ringkit.example',
+    VAPID_PUBLIC_KEY: vapidKeys.publicKey,
+    VAPID_PRIVATE_KEY: vapidKeys.privateKey,
+    RINGKIT_API_KEY: randomBytes(18).toString('base64url'),
+    RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
+  };
+}
+
 export async function startTestSender(
   options: {
     store?: DeviceStore;
@@ -40,17 +54,7 @@ export async function startTestSender(
 ): Promise<TestSender> {
   const push = options.push ?? (await startPushService());
   const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-sender-'));
-  const vapidKeys = webpush.generateVAPIDKeys();
-  const loaded = loadConfig({
-    RINGKIT_DATA_DIR: dataDir,
-    RINGKIT_PUSH_HOSTS: '127.0.0.1',
-    VAPID_SUBJECT: 'mailto:ops@ringkit.example',
-    VAPID_PUBLIC_KEY: vapidKeys.publicKey,
-    VAPID_PRIVATE_KEY: vapidKeys.privateKey,
-    RINGKIT_API_KEY: randomBytes(18).toString('base64url'),
-    RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
-    ...options.env,
-  });
+  const loaded = loadConfig({ ...loopbackSenderEnv(dataDir), ...options.env });
   const config = options.ttlSeconds ? { ...loaded, ttlSeconds: options.ttlSeconds } : loaded;
   const secrets = await loadSecrets(config);
   push.expectVapidKey(secrets.vapid.publicKey);
