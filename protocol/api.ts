@@ -18,6 +18,9 @@ export const API_ROUTES = {
   /** development only (RINGKIT_DEV_LOGIN): sign in by name, and call another signed-in name */
   devSession: '/api/dev/session',
   devCalls: '/api/dev/calls',
+  /** the caller's view of a dev call: its call events as a server-sent event stream */
+  devCallEvents: '/api/dev/calls/:sessionId/events',
+  devCallCancel: '/api/dev/calls/:sessionId/cancel',
   cometchatWebhook: '/api/webhooks/cometchat',
   health: '/healthz',
 } as const;
@@ -91,6 +94,13 @@ export const answerRequestSchema = {
   properties: { endpoint: { type: 'string', minLength: 1, maxLength: 2048 } },
 } as const;
 
+/** Decline's optional body: "busy" when the callee was in another call (CometChat's UI Kit answers so). */
+export const declineRequestSchema = {
+  type: 'object',
+  properties: { reason: { enum: ['declined', 'busy'] } },
+  additionalProperties: false,
+} as const;
+
 export const sessionParamsSchema = {
   type: 'object',
   required: ['sessionId'],
@@ -115,6 +125,7 @@ export type UnsubscribeRequest = FromSchema<typeof unsubscribeRequestSchema>;
 export type TestRingRequest = FromSchema<typeof testRingRequestSchema>;
 export type RingRequest = FromSchema<typeof ringRequestSchema>;
 export type AnswerRequest = FromSchema<typeof answerRequestSchema>;
+export type DeclineRequest = FromSchema<typeof declineRequestSchema>;
 export type CancelRequest = FromSchema<typeof cancelRequestSchema>;
 export type DevSessionRequest = FromSchema<typeof devSessionRequestSchema>;
 export type DevCallRequest = FromSchema<typeof devCallRequestSchema>;

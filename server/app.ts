@@ -4,6 +4,8 @@ import { Tokens } from './auth/tokens';
 import { CallService } from './calls';
 import type { Config } from './config';
 import { RingKeeper } from './cometchat/ring-keeper';
+import { CallEvents } from './events/call-events';
+import { EventDispatcher } from './events/dispatcher';
 import { callRoutes } from './http/routes/calls';
 import { devRoutes } from './http/routes/dev';
 import { cometchatWebhookRoutes } from './http/routes/cometchat-webhook';
@@ -46,6 +48,7 @@ export interface AppOptions {
 export interface App {
   http: FastifyInstance;
   calls: CallService;
+  events: CallEvents;
   deliverer: Deliverer;
   /** Resolves when the work started so far is done: webhook events acted on in the background, then pushes still retrying. */
   drain(): Promise<void>;
@@ -104,12 +107,23 @@ export async function buildApp(o: AppOptions): Promise<App> {
     logger: o.logger,
     ...(o.attemptTimeoutMs ? { attemptTimeoutMs: o.attemptTimeoutMs } : {}),
   });
+  const dispatcher = o.config.events && new EventDispatcher({ store: o.store, ...o.config.events, logger: o.logger });
+  const events = new CallEvents({ store: dispatcher ? o.store : undefined, logger: o.logger, onEnqueued: () => dispatcher?.wake() });
   const calls = new CallService({
     store: o.store,
     deliverer,
     tokens,
+    events,
+    logger: o.logger,
     ttlSeconds: o.config.ttlSeconds,
     answerWithinMs: o.answerWithinMs ?? 3000,
+  });
+  calls.startExpiring();
+  dispatcher?.start();
+  // Closing stops ending expired rings and polling the outbox; drain() still finishes the work begun.
+  http.addHook('onClose', async () => {
+    calls.close();
+    dispatcher?.close();
   });
 
   await http.register(healthRoutes, { store: o.store });
@@ -122,24 +136,25 @@ export async function buildApp(o: AppOptions): Promise<App> {
   });
   await http.register(testRingRoutes, { calls, store: o.store, tokens, perMinute: 6 });
   await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
-  if (o.config.devLogin) await http.register(devRoutes, { calls, tokens, perMinute: 30 });
+  if (o.config.devLogin) await http.register(devRoutes, { calls, events, tokens, perMinute: 30 });
   let keeper: RingKeeper | undefined;
   if (o.config.cometchatWebhook) {
     const ringKeeper = new RingKeeper({ store: o.store, calls, logger: o.logger });
-    // Closing stops taking events and drops ring deadlines; drain() still finishes the work begun.
-    http.addHook('onClose', async () => ringKeeper.close());
     await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, credentials: o.config.cometchatWebhook });
     keeper = ringKeeper;
   }
   await http.register(webAppRoutes, { dir: o.config.webDir });
-  // Webhook events acted on in the background first: they start pushes of their own.
+  // Webhook events acted on in the background first: they start pushes of their own, and stops start events.
   const drain = async () => {
     await keeper?.drain();
+    await calls.drain();
     await deliverer.drain();
+    await dispatcher?.drain();
   };
   return {
     http,
     calls,
+    events,
     deliverer,
     drain,
     async close(drainMs = 0) {

@@ -40,6 +40,8 @@ export interface Config {
   devLogin: boolean;
   /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
   cometchatWebhook: { user: string; password: string } | undefined;
+  /** where signed call events go (RINGKIT_EVENTS_URL, RINGKIT_EVENTS_SECRET); none when unset */
+  events: { url: string; secret: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -101,6 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // RFC 7617: the user-id ends at the first colon, so it cannot contain one.
   if (webhookUser?.includes(':')) throw new ConfigError('COMETCHAT_WEBHOOK_USER must not contain ":"');
 
+  const events = parseEvents(env.RINGKIT_EVENTS_URL, env.RINGKIT_EVENTS_SECRET);
+
   return {
     development,
     port,
@@ -120,7 +124,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Anyone who reaches it can claim any user: by default only where nobody else can reach it.
     devLogin: parseFlag(env.RINGKIT_DEV_LOGIN, 'RINGKIT_DEV_LOGIN', development && isLoopback(host) && !trustProxy),
     cometchatWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
+    events,
   };
+}
+
+/** Standard Webhooks secrets: whsec_ and the base64 of the key; at least this many random bytes. */
+export const EVENTS_SECRET_MIN_BYTES = 24;
+const EVENTS_SECRET_HOW = `generate one with: node -e "console.log('whsec_' + require('crypto').randomBytes(32).toString('base64'))"`;
+
+/**
+ * RINGKIT_EVENTS_URL must be https (http only on this machine: the events
+ * carry who called whom), and its secret strong whatever the environment:
+ * the receiver trusts what it signs.
+ */
+function parseEvents(rawUrl: string | undefined, rawSecret: string | undefined): Config['events'] {
+  const url = rawUrl?.trim();
+  const secret = rawSecret?.trim();
+  if (!url) {
+    if (secret) throw new ConfigError('RINGKIT_EVENTS_SECRET is set but RINGKIT_EVENTS_URL is not: set both, or neither (no call events)');
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`RINGKIT_EVENTS_URL must be a URL like https://backend.example.com/ringkit-events, got ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopback(parsed.hostname))) {
+    throw new ConfigError('RINGKIT_EVENTS_URL must be https (http only for a loopback address)');
+  }
+  if (!secret) throw new ConfigError(`RINGKIT_EVENTS_URL is set, so RINGKIT_EVENTS_SECRET is required (a Standard Webhooks secret, whsec_…): ${EVENTS_SECRET_HOW}`);
+  const key = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret)?.[1];
+  if (!key || Buffer.from(key, 'base64').length < EVENTS_SECRET_MIN_BYTES) {
+    throw new ConfigError(`RINGKIT_EVENTS_SECRET must be whsec_ and the base64 of at least ${EVENTS_SECRET_MIN_BYTES} random bytes: ${EVENTS_SECRET_HOW}`);
+  }
+  return { url: parsed.href, secret };
 }
 
 /**

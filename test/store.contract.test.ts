@@ -262,7 +262,7 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
 
   it('records a ring once per session and callee', async () => {
     const store = await factory.open();
-    const ring = { sessionId: 's1', uid: 'alice', group: false, ringUntil: new Date(Date.now() + 30_000) };
+    const ring = { sessionId: 's1', uid: 'alice', group: false, source: 'api' as const, ringUntil: new Date(Date.now() + 30_000) };
     expect(await store.recordRing(ring)).toBe(true);
     expect(await store.recordRing(ring)).toBe(false);
     expect(await store.recordRing({ ...ring, uid: 'bob' })).toBe(true);
@@ -273,30 +273,30 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     const store = await factory.open();
     const ringUntil = new Date(Date.now() + 30_000);
     const at = new Date();
-    await store.recordRing({ sessionId: 'one', uid: 'alice', group: false, ringUntil });
-    await store.recordRing({ sessionId: 'other', uid: 'alice', group: false, ringUntil });
-    for (const uid of ['m1', 'm2', 'm3']) await store.recordRing({ sessionId: 'group', uid, group: true, ringUntil });
+    await store.recordRing({ sessionId: 'one', uid: 'alice', group: false, source: 'api' as const, ringUntil });
+    await store.recordRing({ sessionId: 'other', uid: 'alice', group: false, source: 'api' as const, ringUntil });
+    for (const uid of ['m1', 'm2', 'm3']) await store.recordRing({ sessionId: 'group', uid, group: true, source: 'webhook' as const, ringUntil });
 
     // a one-to-one call's ring stops whoever the event names (the caller, for a rejection)
-    expect(await store.endRings('one', { oneToOne: true, uid: 'the-caller' }, 'declined', at)).toEqual(['alice']);
-    expect(await store.endRings('one', { everyone: true }, 'cancelled', at)).toEqual([]);
+    expect(uids(await store.endRings('one', { oneToOne: true, uid: 'the-caller' }, 'declined', at))).toEqual(['alice']);
+    expect(uids(await store.endRings('one', { everyone: true }, 'cancelled', at))).toEqual([]);
     // group members stop ringing only by their own events, or when the call ends for everyone
-    expect(await store.endRings('group', { oneToOne: true }, 'answered', at)).toEqual([]);
-    expect(await store.endRings('group', { oneToOne: true, uid: 'm2' }, 'declined', at)).toEqual(['m2']);
-    expect(await store.endRings('group', { uid: 'm2' }, 'unanswered', at)).toEqual([]);
-    expect((await store.endRings('group', { everyone: true }, 'cancelled', at)).sort()).toEqual(['m1', 'm3']);
-    expect(await store.endRings('missing', { everyone: true }, 'cancelled', at)).toEqual([]);
-    expect(await store.endRings('other', { uid: 'alice' }, 'unanswered', at)).toEqual(['alice']);
+    expect(uids(await store.endRings('group', { oneToOne: true }, 'answered', at))).toEqual([]);
+    expect(uids(await store.endRings('group', { oneToOne: true, uid: 'm2' }, 'declined', at))).toEqual(['m2']);
+    expect(uids(await store.endRings('group', { uid: 'm2' }, 'unanswered', at))).toEqual([]);
+    expect(uids(await store.endRings('group', { everyone: true }, 'cancelled', at)).sort()).toEqual(['m1', 'm3']);
+    expect(uids(await store.endRings('missing', { everyone: true }, 'cancelled', at))).toEqual([]);
+    expect(uids(await store.endRings('other', { uid: 'alice' }, 'unanswered', at))).toEqual(['alice']);
   });
 
   it('ends a ring for one caller only when two stores on the same storage race', async () => {
     const location = await factory.location();
     const [one, two] = await Promise.all([factory.openAt(location), factory.openAt(location)]);
-    await one.recordRing({ sessionId: 'race', uid: 'alice', group: false, ringUntil: new Date(Date.now() + 30_000) });
+    await one.recordRing({ sessionId: 'race', uid: 'alice', group: false, source: 'api' as const, ringUntil: new Date(Date.now() + 30_000) });
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).endRings('race', i % 3 ? { everyone: true } : { uid: 'alice' }, 'cancelled', new Date())),
     );
-    expect(results.flat()).toEqual(['alice']);
+    expect(uids(results.flat())).toEqual(['alice']);
   });
 
   it('prunes event ids received, and rings due, before the given time', async () => {
@@ -305,14 +305,79 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     const now = new Date();
     await store.claimEvent('old', old);
     await store.claimEvent('new', now);
-    await store.recordRing({ sessionId: 'old', uid: 'alice', group: false, ringUntil: old });
-    await store.recordRing({ sessionId: 'new', uid: 'alice', group: false, ringUntil: now });
+    await store.recordRing({ sessionId: 'old', uid: 'alice', group: false, source: 'api' as const, ringUntil: old });
+    await store.recordRing({ sessionId: 'new', uid: 'alice', group: false, source: 'api' as const, ringUntil: now });
     await store.pruneCallRecords(new Date(Date.now() - 86_400_000));
     // pruned records can be made again; kept ones cannot
     expect(await store.claimEvent('old', now)).toBe(true);
     expect(await store.claimEvent('new', now)).toBe(false);
-    expect(await store.recordRing({ sessionId: 'old', uid: 'alice', group: false, ringUntil: now })).toBe(true);
-    expect(await store.recordRing({ sessionId: 'new', uid: 'alice', group: false, ringUntil: now })).toBe(false);
+    expect(await store.recordRing({ sessionId: 'old', uid: 'alice', group: false, source: 'api' as const, ringUntil: now })).toBe(true);
+    expect(await store.recordRing({ sessionId: 'new', uid: 'alice', group: false, source: 'api' as const, ringUntil: now })).toBe(false);
+  });
+
+  it('reopens a known ring when asked (a backend rings the same call again)', async () => {
+    const store = await factory.open();
+    const ring = { sessionId: 'again', uid: 'alice', group: false, source: 'api' as const, ringUntil: new Date(Date.now() + 30_000) };
+    expect(await store.recordRing(ring)).toBe(true);
+    expect(uids(await store.endRings('again', { uid: 'alice' }, 'declined', new Date()))).toEqual(['alice']);
+    expect(await store.recordRing(ring, { reopen: true })).toBe(true);
+    expect(uids(await store.endRings('again', { uid: 'alice' }, 'declined', new Date()))).toEqual(['alice']);
+  });
+
+  it('ends rings by their parties when the end event names no session: one callee, or a group', async () => {
+    const store = await factory.open();
+    const ringUntil = new Date(Date.now() + 30_000);
+    const at = new Date();
+    await store.recordRing({ sessionId: 'a', uid: 'susan', callerUid: 'andrew', group: false, ringUntil, source: 'webhook' });
+    await store.recordRing({ sessionId: 'b', uid: 'susan', callerUid: 'george', group: false, ringUntil, source: 'webhook' });
+    for (const uid of ['m1', 'm2']) await store.recordRing({ sessionId: 'g', uid, callerUid: 'andrew', groupId: 'team', group: true, ringUntil, source: 'webhook' });
+
+    const ended = await store.endRingsBetween({ callerUid: 'andrew', uid: 'susan' }, 'cancelled', at);
+    expect(ended).toEqual([{ sessionId: 'a', uid: 'susan', callerUid: 'andrew', source: 'webhook' }]);
+    expect(await store.endRingsBetween({ callerUid: 'andrew', uid: 'susan' }, 'cancelled', at)).toEqual([]);
+    // a member's uid alone is not a one-to-one call
+    expect(await store.endRingsBetween({ callerUid: 'andrew', uid: 'm1' }, 'cancelled', at)).toEqual([]);
+    expect(uids(await store.endRingsBetween({ callerUid: 'andrew', groupId: 'team' }, 'cancelled', at)).sort()).toEqual(['m1', 'm2']);
+    expect(uids(await store.endRingsBetween({ callerUid: 'george', uid: 'susan' }, 'declined', at))).toEqual(['susan']);
+  });
+
+  it('expires the rings whose time is up, once, as unanswered', async () => {
+    const store = await factory.open();
+    const now = Date.now();
+    await store.recordRing({ sessionId: 'due', uid: 'alice', callerUid: 'bob', group: false, ringUntil: new Date(now - 1), source: 'api' });
+    await store.recordRing({ sessionId: 'later', uid: 'alice', group: false, ringUntil: new Date(now + 60_000), source: 'api' });
+    await store.recordRing({ sessionId: 'answered', uid: 'alice', group: false, ringUntil: new Date(now - 1), source: 'api' });
+    await store.endRings('answered', { uid: 'alice' }, 'answered', new Date(now - 5));
+    expect(await store.expireRings(new Date(now))).toEqual([{ sessionId: 'due', uid: 'alice', callerUid: 'bob', source: 'api' }]);
+    expect(await store.expireRings(new Date(now))).toEqual([]);
+  });
+
+  it('hands each due call event to one taker at a time, and again after a failed attempt or a lapsed lease', async () => {
+    const location = await factory.location();
+    const [one, two] = await Promise.all([factory.openAt(location), factory.openAt(location)]);
+    const t0 = Date.now();
+    for (const id of ['e1', 'e2', 'e3']) await one.enqueueEvent({ id, type: 'call.missed', body: `{"id":"${id}"}`, at: new Date(t0) });
+    expect(await one.outboxStats()).toEqual({ pending: 3, oldestCreatedAt: new Date(t0) });
+
+    const [a, b] = await Promise.all([one.claimDueEvents(new Date(t0), new Date(t0 + 30_000), 2), two.claimDueEvents(new Date(t0), new Date(t0 + 30_000), 2)]);
+    expect([...a, ...b].map((e) => e.id).sort()).toEqual(['e1', 'e2', 'e3']);
+    expect([...a, ...b].every((e) => e.attempts === 1)).toBe(true);
+    expect(await one.claimDueEvents(new Date(t0 + 1000), new Date(t0 + 31_000), 10)).toEqual([]);
+
+    await one.settleEvent('e1', { kind: 'delivered', at: new Date(t0 + 10) });
+    await one.settleEvent('e2', { kind: 'retry', at: new Date(t0 + 5_000), error: 'HTTP 503' });
+    expect(await two.claimDueEvents(new Date(t0 + 4_000), new Date(t0 + 34_000), 10)).toEqual([]);
+    const retried = await two.claimDueEvents(new Date(t0 + 5_000), new Date(t0 + 35_000), 10);
+    expect(retried.map((e) => [e.id, e.attempts, e.body])).toEqual([['e2', 2, '{"id":"e2"}']]);
+    // e3's taker died: its lease lapses and another instance takes it
+    const lapsed = await one.claimDueEvents(new Date(t0 + 30_000), new Date(t0 + 60_000), 10);
+    expect(lapsed.map((e) => e.id)).toEqual(['e3']);
+    await one.settleEvent('e3', { kind: 'gave-up', at: new Date(t0 + 30_001), error: 'HTTP 400' });
+    await one.settleEvent('e2', { kind: 'delivered', at: new Date(t0 + 30_002) });
+    expect(await two.outboxStats()).toEqual({ pending: 0, oldestCreatedAt: null });
+    // settled events are pruned like the other call records
+    await one.pruneCallRecords(new Date(t0 + 1));
+    await one.enqueueEvent({ id: 'e1', type: 'call.missed', body: '{}', at: new Date(t0 + 2) });
   });
 
   it('pings while open, fails after close, and closes twice without error', async () => {
@@ -429,3 +494,7 @@ describe('openStore', () => {
     );
   });
 });
+
+function uids(rings: readonly { uid: string }[]): string[] {
+  return rings.map((r) => r.uid);
+}

@@ -20,14 +20,21 @@
 import { createHash } from 'node:crypto';
 import { MAX_LENGTHS, type RingRequest } from '../../protocol/api';
 import { CALL_TYPES, type CallEndReason, type CallType } from '../../protocol/payload';
-import type { RingSelector } from '../store/types';
+import type { RingParties, RingSelector } from '../store/types';
 
 export const PUSH_EXTENSION_TRIGGER = 'push-notification-payload-generated';
 
 /** What an event asks the sender to do. */
 export type CallAction =
-  | { kind: 'ring'; ring: RingRequest; group: boolean }
-  | { kind: 'end'; sessionId: string; reason: CallEndReason; rings: RingSelector };
+  | { kind: 'ring'; ring: RingRequest; group: boolean; groupId?: string }
+  | {
+      kind: 'end';
+      reason: CallEndReason;
+      /** the rings of a session, or, when the event names no session (CometChat's documented shape), those between the parties */
+      target: { sessionId: string; rings: RingSelector } | { parties: RingParties };
+      /** who called, when the event says: events of one caller are acted on in order */
+      callerUid?: string;
+    };
 
 export type CometChatEvent =
   /** `id` is stable across CometChat's retries of the same event */
@@ -65,7 +72,7 @@ export function parseCometChatEvent(body: unknown): CometChatEvent {
   const trigger = root.trigger;
   if (typeof trigger !== 'string' || trigger === '') throw new EventError('trigger must be a non-empty string');
   if (trigger === PUSH_EXTENSION_TRIGGER) return fromPushExtension(root, trigger);
-  if (trigger === 'call_initiated' || trigger in END_TRIGGERS || trigger === 'call_started' || trigger === 'call_participant_joined') {
+  if (trigger === 'call_initiated' || Object.hasOwn(END_TRIGGERS, trigger) || trigger === 'call_started' || trigger === 'call_participant_joined') {
     return fromWebhook(root, trigger);
   }
   if (trigger === 'call_participant_left') return ignored(trigger, 'a participant leaving changes no ringing');
@@ -78,11 +85,12 @@ function fromWebhook(root: Fields, trigger: string): CometChatEvent {
   const callData = call && optionalObject(call.data);
   const entities = callData && optionalObject(callData.entities);
   const by = entityOf(entities, 'by');
-  const sessionId = sessionOf(call, entities, data);
+  // The documented end triggers carry no session id (facts: CometChat webhooks-ringing): only the call message.
+  const sessionId = sessionOf(call, entities, data, trigger !== 'call_initiated' && call !== undefined);
   const idParts = [trigger, text(root.webhook), sessionId, text(call?.id), text(call?.sentAt), text(data.created_at)];
 
   if (trigger === 'call_initiated') {
-    if (!call) throw new EventError('data.call is missing');
+    if (!call || !sessionId) throw new EventError('data.call is missing');
     const group = call.receiverType === 'group' || entityOf(entities, 'for')?.guid !== undefined;
     if (group) {
       // A group call_initiated names the group, not its members.
@@ -103,26 +111,43 @@ function fromWebhook(root: Fields, trigger: string): CometChatEvent {
     };
   }
 
-  const reason = END_TRIGGERS[trigger];
+  const reason = Object.hasOwn(END_TRIGGERS, trigger) ? END_TRIGGERS[trigger] : undefined;
+  if (reason && call) {
+    // cancelled and unanswered are sent by the caller; rejected and busy by the callee, to the caller.
+    const byCallee = trigger === 'call_rejected' || trigger === 'call_busy';
+    const actor = optionalText(by?.uid) ?? optionalText(call.sender);
+    const other = optionalText(call.receiver);
+    const callerUid = byCallee ? other : actor;
+    const calleeUid = byCallee ? actor : other;
+    const id = eventId([...idParts, actor]);
+    if (sessionId) {
+      // The one who rejected or was busy only speaks for themselves in a group
+      // call; a cancel, time-out or end stops everyone's ringing.
+      const rings: RingSelector = byCallee ? { oneToOne: true, ...(actor ? { uid: actor } : {}) } : { everyone: true };
+      return { kind: 'call', id, trigger, action: { kind: 'end', reason, target: { sessionId, rings }, ...(callerUid ? { callerUid } : {}) } };
+    }
+    const caller = field(callerUid, byCallee ? 'data.call.receiver' : 'data.call.sender', MAX_LENGTHS.uid);
+    const callee = field(calleeUid, byCallee ? 'data.call.sender' : 'data.call.receiver', MAX_LENGTHS.uid);
+    const parties: RingParties = !byCallee && call.receiverType === 'group' ? { callerUid: caller, groupId: callee } : { callerUid: caller, uid: callee };
+    return { kind: 'call', id, trigger, action: { kind: 'end', reason, target: { parties }, callerUid: caller } };
+  }
+  if (!sessionId) throw new EventError('the session id (data.sessionId) is missing');
+
   if (reason) {
-    // The one who rejected or was busy only speaks for themselves in a group
-    // call; a cancel, time-out or end stops everyone's ringing.
-    const own = trigger === 'call_rejected' || trigger === 'call_busy';
-    const actor = by && typeof by.uid === 'string' ? by.uid : undefined;
-    const rings: RingSelector = own ? { oneToOne: true, ...(actor ? { uid: actor } : {}) } : { everyone: true };
-    return { kind: 'call', id: eventId([...idParts, actor]), trigger, action: { kind: 'end', sessionId, reason, rings } };
+    // call_ended, a session trigger: everyone's ringing stops.
+    return { kind: 'call', id: eventId(idParts), trigger, action: { kind: 'end', reason, target: { sessionId, rings: { everyone: true } } } };
   }
 
   // call_started or call_participant_joined: someone is in the call. In a
   // one-to-one call that means the callee answered; in a group call only the
-  // member who joined stops ringing.
+  // member who joined stops ringing (the documented occupant names no uid).
   const occupant = optionalObject(data.occupant);
-  const joined = occupant && typeof occupant.uid === 'string' && occupant.uid !== '' ? occupant.uid : undefined;
+  const joined = optionalText(occupant?.uid);
   return {
     kind: 'call',
     id: eventId([...idParts, joined, text(occupant?.joined_at)]),
     trigger,
-    action: { kind: 'end', sessionId, reason: 'answered', rings: { oneToOne: true, ...(joined ? { uid: joined } : {}) } },
+    action: { kind: 'end', reason: 'answered', target: { sessionId, rings: { oneToOne: true, ...(joined ? { uid: joined } : {}) } } },
   };
 }
 
@@ -143,22 +168,36 @@ function fromPushExtension(root: Fields, trigger: string): CometChatEvent {
     const callerName =
       details.senderName === undefined ? callerUid : field(details.senderName, 'data.notificationDetails.senderName', MAX_LENGTHS.callerName);
     const callType = callTypeOf(details.callType, 'data.notificationDetails.callType');
-    return { kind: 'call', id, trigger, action: { kind: 'ring', ring: { recipientUid, sessionId, callerName, callerUid, callType }, group } };
+    const groupId = group ? optionalText(details.receiver) : undefined;
+    return {
+      kind: 'call',
+      id,
+      trigger,
+      action: { kind: 'ring', ring: { recipientUid, sessionId, callerName, callerUid, callType }, group, ...(groupId ? { groupId } : {}) },
+    };
   }
-  const reason = END_ACTIONS[action];
+  const reason = Object.hasOwn(END_ACTIONS, action) ? END_ACTIONS[action] : undefined;
   if (!reason) return ignored(trigger, `call action ${JSON.stringify(action)} changes no ringing`);
   // One POST per notified user, who may be the caller (a rejection is
   // notified to the caller): one-to-one rings of the session stop whoever is
   // named; in a group call each member's own POST stops their ring.
-  return { kind: 'call', id, trigger, action: { kind: 'end', sessionId, reason, rings: { oneToOne: true, uid: recipientUid } } };
+  return { kind: 'call', id, trigger, action: { kind: 'end', reason, target: { sessionId, rings: { oneToOne: true, uid: recipientUid } } } };
 }
 
-/** The session id, wherever this trigger keeps it (`sessionid` in call entities, `sessionId` elsewhere). */
-function sessionOf(call: Fields | undefined, entities: Fields | undefined, data: Fields): string {
+/**
+ * The session id, wherever this trigger keeps it (`sessionid` in call
+ * entities, `sessionId` elsewhere); undefined when `optional` and absent.
+ */
+function sessionOf(call: Fields | undefined, entities: Fields | undefined, data: Fields, optional: boolean): string | undefined {
   const on = entityOf(entities, 'on');
   const candidates = [on?.sessionid, on?.sessionId, call?.sessionId, call?.sessionid, data.sessionId, data.sessionid];
   const found = candidates.find((c) => c !== undefined);
+  if (found === undefined && optional) return undefined;
   return field(found, 'the session id (data.call.data.entities.on.entity.sessionid or data.sessionId)', MAX_LENGTHS.sessionId);
+}
+
+function optionalText(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function entityOf(entities: Fields | undefined, role: 'by' | 'for' | 'on'): Fields | undefined {

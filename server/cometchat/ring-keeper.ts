@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { CallEndReason } from '../../protocol/payload';
 import type { CallService } from '../calls';
 import { InFlight } from '../in-flight';
-import type { DeviceStore, RingSelector } from '../store/types';
+import type { DeviceStore } from '../store/types';
 import type { CallAction } from './events';
 
 /** Event ids and rings are kept this long: far past CometChat's last retry (30 s) and any ring. */
@@ -20,17 +19,15 @@ export interface RingKeeperOptions {
  * Acts on CometChat call events in the background, after the webhook has
  * answered: rings through CallService (the path of POST /api/calls) and
  * stops rings, each exactly once across sender instances sharing the store.
- * A ring with no end event is stopped at its deadline ("unanswered") by a
- * timer of the instance that rang; the store decides whether that timer or an
- * end event (on any instance) stops it.
+ * A ring with no end event is stopped at its deadline ("unanswered") by
+ * CallService; the store decides whether that or an end event (on any
+ * instance) stops it.
  */
 export class RingKeeper {
   private readonly inFlight = new InFlight();
-  /** the tail of each session's work: events of one call run in arrival order */
-  private readonly sessions = new Map<string, Promise<void>>();
-  private readonly deadlines = new Map<string, NodeJS.Timeout>();
+  /** the tail of each call's work: events of one call run in arrival order */
+  private readonly queues = new Map<string, Promise<void>>();
   private lastPrune = 0;
-  private closed = false;
 
   constructor(private readonly o: RingKeeperOptions) {}
 
@@ -55,10 +52,9 @@ export class RingKeeper {
    * CometChat's retry does it instead of being taken for a duplicate.
    */
   dispatch(eventId: string, action: CallAction, log: Logger): void {
-    const sessionId = action.kind === 'ring' ? action.ring.sessionId : action.sessionId;
-    this.inSession(sessionId, async () => {
+    this.inOrder(orderKey(action), async () => {
       try {
-        await (action.kind === 'ring' ? this.ring(action, log) : this.end(sessionId, action.rings, action.reason, log));
+        await (action.kind === 'ring' ? this.ring(action, log) : this.end(action, log));
       } catch (err) {
         await this.o.store.releaseEvent(eventId).catch(() => undefined);
         throw err;
@@ -71,73 +67,43 @@ export class RingKeeper {
     return this.inFlight.drain();
   }
 
-  /** Drops the ring deadlines of this instance (the worker still stops a ring at its ringUntil). */
-  close(): void {
-    this.closed = true;
-    for (const timer of this.deadlines.values()) clearTimeout(timer);
-    this.deadlines.clear();
-  }
 
   private async ring(action: Extract<CallAction, { kind: 'ring' }>, log: Logger): Promise<void> {
     const { ring } = action;
-    const now = Date.now();
-    const ringUntil = this.o.calls.ringUntil(now);
-    const fresh = await this.o.store.recordRing({ sessionId: ring.sessionId, uid: ring.recipientUid, group: action.group, ringUntil: new Date(ringUntil) });
-    if (!fresh) {
-      log.info({ sessionId: ring.sessionId, uid: ring.recipientUid }, 'callee already rung for this call: not ringing again');
-      return;
-    }
-    this.setDeadline(ring.sessionId, ring.recipientUid, ringUntil, log);
-    const counts = await this.o.calls.ring(ring, now);
-    log.info({ sessionId: ring.sessionId, uid: ring.recipientUid, ...counts }, 'rang for a CometChat call');
+    const counts = await this.o.calls.ring(ring, { source: 'webhook', group: action.group, groupId: action.groupId, once: true });
+    if (!counts) log.info({ sessionId: ring.sessionId, uid: ring.recipientUid }, 'callee already rung for this call: not ringing again');
+    else log.info({ sessionId: ring.sessionId, uid: ring.recipientUid, ...counts }, 'rang for a CometChat call');
   }
 
-  private async end(sessionId: string, rings: RingSelector, reason: CallEndReason, log: Logger): Promise<void> {
-    const uids = await this.o.store.endRings(sessionId, rings, reason, new Date());
-    if (uids.length === 0) {
-      log.debug({ sessionId, reason }, 'no ring of this call left to stop');
-      return;
-    }
-    await Promise.all(
-      uids.map(async (uid) => {
-        this.clearDeadline(sessionId, uid);
-        const counts = await this.o.calls.end(sessionId, uid, reason);
-        log.info({ sessionId, uid, reason, ...counts }, 'stopped ringing for a CometChat call');
-      }),
-    );
+  private async end(action: Extract<CallAction, { kind: 'end' }>, log: Logger): Promise<void> {
+    const { target, reason } = action;
+    const ended =
+      'parties' in target ? await this.o.calls.endBetween(target.parties, reason) : await this.o.calls.endSession(target.sessionId, target.rings, reason);
+    if (ended.length === 0) log.debug({ ...target, reason }, 'no ring of this call left to stop');
+    for (const ring of ended) log.info({ sessionId: ring.sessionId, uid: ring.uid, reason }, 'stopped ringing for a CometChat call');
   }
 
-  private setDeadline(sessionId: string, uid: string, ringUntil: number, log: Logger): void {
-    if (this.closed) return;
-    const key = deadlineKey(sessionId, uid);
-    const timer = setTimeout(() => {
-      this.deadlines.delete(key);
-      this.inSession(sessionId, () => this.end(sessionId, { uid }, 'unanswered', log));
-    }, Math.max(0, ringUntil - Date.now()));
-    timer.unref();
-    this.deadlines.set(key, timer);
-  }
-
-  private clearDeadline(sessionId: string, uid: string): void {
-    const key = deadlineKey(sessionId, uid);
-    clearTimeout(this.deadlines.get(key));
-    this.deadlines.delete(key);
-  }
-
-  /** Runs work after the session's earlier work, so a cancel never overtakes its ring. */
-  private inSession(sessionId: string, work: () => Promise<void>): void {
-    const run = (this.sessions.get(sessionId) ?? Promise.resolve())
+  /** Runs work after the earlier work of the same call (orderKey). */
+  private inOrder(key: string, work: () => Promise<void>): void {
+    const run = (this.queues.get(key) ?? Promise.resolve())
       .then(work)
-      .catch((err: unknown) => this.o.logger.error({ err, sessionId }, 'acting on a CometChat call event failed'));
-    this.sessions.set(sessionId, run);
+      .catch((err: unknown) => this.o.logger.error({ err, key }, 'acting on a CometChat call event failed'));
+    this.queues.set(key, run);
     this.inFlight.track(
       run.finally(() => {
-        if (this.sessions.get(sessionId) === run) this.sessions.delete(sessionId);
+        if (this.queues.get(key) === run) this.queues.delete(key);
       }),
     );
   }
 }
 
-function deadlineKey(sessionId: string, uid: string): string {
-  return `${sessionId}\n${uid}`;
+/**
+ * Events of one call run in arrival order, so a cancel never overtakes its
+ * ring: keyed by the caller (a caller has one outgoing call at a time; the
+ * documented end events name no session), else by the session.
+ */
+function orderKey(action: CallAction): string {
+  if (action.kind === 'ring') return `caller:${action.ring.callerUid}`;
+  if (action.callerUid) return `caller:${action.callerUid}`;
+  return 'parties' in action.target ? `caller:${action.target.parties.callerUid}` : `session:${action.target.sessionId}`;
 }

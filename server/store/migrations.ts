@@ -66,6 +66,34 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX call_rings_ring_until_idx ON call_rings (ring_until)',
     ],
   },
+  {
+    version: 3,
+    name: 'every ring kept, with its parties; the call events outbox',
+    statements: (t) => [
+      // Every ring is recorded now (API, webhook, demo, test ring), so each is
+      // stopped once and its end is told to the calling side once.
+      'ALTER TABLE call_rings ADD COLUMN caller_uid TEXT',
+      // the CometChat group a member was rung for (documented end events name only caller and group)
+      'ALTER TABLE call_rings ADD COLUMN group_id TEXT',
+      "ALTER TABLE call_rings ADD COLUMN source TEXT NOT NULL DEFAULT 'webhook'",
+      'CREATE INDEX call_rings_parties_idx ON call_rings (caller_uid, uid)',
+      'CREATE INDEX call_rings_open_idx ON call_rings (ring_until) WHERE ended_at IS NULL',
+      // Signed call events waiting for (or done with) delivery to RINGKIT_EVENTS_URL.
+      `CREATE TABLE call_events (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at ${t.timestamp} NOT NULL,
+        next_attempt_at ${t.timestamp} NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until ${t.timestamp},
+        delivered_at ${t.timestamp},
+        gave_up_at ${t.timestamp},
+        last_error TEXT
+      )`,
+      'CREATE INDEX call_events_due_idx ON call_events (next_attempt_at) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+    ],
+  },
 ];
 
 export const createMigrationsTable =

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
-import type { DeviceStore, NewDevice, OutcomeRecord } from './types';
+import { ENDED_RING_COLUMNS, toEndedRing, toOutboxEvent, type EndedRingRow, type OutboxRow } from './call-rows';
+import type { DeviceStore, NewDevice, NewRing, OutcomeRecord } from './types';
 import { reportUnavailable } from './unavailable';
 
 /** Serialises migrations of one database across sender processes ("RingKit" in ASCII). */
@@ -43,6 +44,10 @@ async function migrate(pool: pg.Pool): Promise<void> {
     // Passing the error discards the connection instead of pooling a broken one.
     client.release(failure);
   }
+}
+
+function ringValues(ring: NewRing): unknown[] {
+  return [ring.sessionId, ring.uid, ring.callerUid ?? null, ring.groupId ?? null, ring.group ? 1 : 0, ring.ringUntil, ring.source];
 }
 
 /** A device store in a PostgreSQL database; applies missing migrations first. */
@@ -144,29 +149,88 @@ export async function openPostgresStore(
       );
       return (rowCount ?? 0) > 0;
     },
-    async recordRing(ring) {
+    async recordRing(ring, options) {
+      const conflict = options?.reopen
+        ? `DO UPDATE SET caller_uid = excluded.caller_uid, group_id = excluded.group_id, group_call = excluded.group_call,
+             ring_until = excluded.ring_until, source = excluded.source, ended_at = NULL, end_reason = NULL`
+        : 'DO NOTHING';
       const { rowCount } = await pool.query(
-        `INSERT INTO call_rings (session_id, uid, group_call, ring_until) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (session_id, uid) DO NOTHING`,
-        [ring.sessionId, ring.uid, ring.group ? 1 : 0, ring.ringUntil],
+        `INSERT INTO call_rings (session_id, uid, caller_uid, group_id, group_call, ring_until, source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, uid) ${conflict}`,
+        ringValues(ring),
       );
       return (rowCount ?? 0) > 0;
     },
     async endRings(sessionId, selector, reason, at) {
       // A concurrent UPDATE of the same row waits for the first to commit, then
       // re-checks ended_at IS NULL: each ring is returned to one caller only.
-      const { rows } = await pool.query<{ uid: string }>(
+      const { rows } = await pool.query<EndedRingRow>(
         `UPDATE call_rings SET ended_at = $1, end_reason = $2
          WHERE session_id = $3 AND ended_at IS NULL
            AND ($4::boolean OR ($5::boolean AND group_call = 0) OR uid = $6)
-         RETURNING uid`,
+         RETURNING ${ENDED_RING_COLUMNS}`,
         [at, reason, sessionId, selector.everyone === true, selector.oneToOne === true, selector.uid ?? null],
       );
-      return rows.map((r) => r.uid);
+      return rows.map(toEndedRing);
+    },
+    async endRingsBetween(parties, reason, at) {
+      const { rows } = await pool.query<EndedRingRow>(
+        `UPDATE call_rings SET ended_at = $1, end_reason = $2
+         WHERE caller_uid = $3 AND ended_at IS NULL
+           AND (($4::text IS NOT NULL AND uid = $4 AND group_call = 0) OR ($5::text IS NOT NULL AND group_id = $5))
+         RETURNING ${ENDED_RING_COLUMNS}`,
+        [at, reason, parties.callerUid, 'uid' in parties ? parties.uid : null, 'groupId' in parties ? parties.groupId : null],
+      );
+      return rows.map(toEndedRing);
+    },
+    async expireRings(now) {
+      const { rows } = await pool.query<EndedRingRow>(
+        `UPDATE call_rings SET ended_at = $1, end_reason = 'unanswered'
+         WHERE ended_at IS NULL AND ring_until <= $1
+         RETURNING ${ENDED_RING_COLUMNS}`,
+        [now],
+      );
+      return rows.map(toEndedRing);
     },
     async pruneCallRecords(before) {
       await pool.query('DELETE FROM webhook_events WHERE received_at < $1', [before]);
       await pool.query('DELETE FROM call_rings WHERE ring_until < $1', [before]);
+      await pool.query('DELETE FROM call_events WHERE (delivered_at IS NOT NULL OR gave_up_at IS NOT NULL) AND created_at < $1', [before]);
+    },
+    async enqueueEvent(event) {
+      await pool.query('INSERT INTO call_events (id, type, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)', [
+        event.id,
+        event.type,
+        event.body,
+        event.at,
+      ]);
+    },
+    async claimDueEvents(now, leaseUntil, limit) {
+      // SKIP LOCKED: instances polling at once take different events instead of waiting on each other.
+      const { rows } = await pool.query<OutboxRow>(
+        `UPDATE call_events SET locked_until = $2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM call_events
+                      WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $1
+                        AND (locked_until IS NULL OR locked_until <= $1)
+                      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING id, type, body, created_at, attempts`,
+        [now, leaseUntil, limit],
+      );
+      return rows.map(toOutboxEvent);
+    },
+    async settleEvent(id, result) {
+      if (result.kind === 'delivered') {
+        await pool.query('UPDATE call_events SET delivered_at = $1, locked_until = NULL WHERE id = $2', [result.at, id]);
+      } else {
+        const column = result.kind === 'retry' ? 'next_attempt_at' : 'gave_up_at';
+        await pool.query(`UPDATE call_events SET ${column} = $1, last_error = $2, locked_until = NULL WHERE id = $3`, [result.at, result.error, id]);
+      }
+    },
+    async outboxStats() {
+      const { rows } = await pool.query<{ pending: string; oldest: Date | null }>(
+        'SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM call_events WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+      );
+      return { pending: Number(rows[0]?.pending ?? 0), oldestCreatedAt: rows[0]?.oldest ?? null };
     },
     recordOutcome: (endpoint, outcome, at) => recordOutcomes([{ endpoint, outcome, at }]),
     recordOutcomes,

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
-import type { DeviceStore, NewDevice, NewRing, OutcomeRecord } from './types';
+import { ENDED_RING_COLUMNS, toEndedRing, toOutboxEvent, type EndedRingRow, type OutboxRow } from './call-rows';
+import type { DeviceStore, NewDevice, NewRing, OutcomeRecord, OutboxResult } from './types';
 import { reportUnavailable } from './unavailable';
 
 type DeviceRow = Row<number>;
@@ -72,19 +73,70 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
   const claimEvent = db.prepare<[string, number]>(
     'INSERT INTO webhook_events (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
   );
-  const recordRing = db.prepare<[string, string, number, number]>(
-    `INSERT INTO call_rings (session_id, uid, group_call, ring_until) VALUES (?, ?, ?, ?)
-     ON CONFLICT (session_id, uid) DO NOTHING`,
+  type RingParams = { sessionId: string; uid: string; callerUid: string | null; groupId: string | null; group: number; ringUntil: number; source: string };
+  const ringValues = '(@sessionId, @uid, @callerUid, @groupId, @group, @ringUntil, @source)';
+  const ringColumns = '(session_id, uid, caller_uid, group_id, group_call, ring_until, source)';
+  const recordRing = db.prepare<[RingParams]>(`INSERT INTO call_rings ${ringColumns} VALUES ${ringValues} ON CONFLICT (session_id, uid) DO NOTHING`);
+  const reopenRing = db.prepare<[RingParams]>(
+    `INSERT INTO call_rings ${ringColumns} VALUES ${ringValues}
+     ON CONFLICT (session_id, uid) DO UPDATE SET caller_uid = excluded.caller_uid, group_id = excluded.group_id,
+       group_call = excluded.group_call, ring_until = excluded.ring_until, source = excluded.source, ended_at = NULL, end_reason = NULL`,
   );
   type EndParams = { at: number; reason: string; sessionId: string; everyone: number; oneToOne: number; uid: string | null };
-  const endRings = db.prepare<[EndParams], { uid: string }>(
+  const endRings = db.prepare<[EndParams], EndedRingRow>(
     `UPDATE call_rings SET ended_at = @at, end_reason = @reason
      WHERE session_id = @sessionId AND ended_at IS NULL
        AND (@everyone = 1 OR (@oneToOne = 1 AND group_call = 0) OR uid = @uid)
-     RETURNING uid`,
+     RETURNING ${ENDED_RING_COLUMNS}`,
+  );
+  type PartiesParams = { at: number; reason: string; callerUid: string; uid: string | null; groupId: string | null };
+  const endRingsBetween = db.prepare<[PartiesParams], EndedRingRow>(
+    `UPDATE call_rings SET ended_at = @at, end_reason = @reason
+     WHERE caller_uid = @callerUid AND ended_at IS NULL
+       AND ((@uid IS NOT NULL AND uid = @uid AND group_call = 0) OR (@groupId IS NOT NULL AND group_id = @groupId))
+     RETURNING ${ENDED_RING_COLUMNS}`,
+  );
+  const expireRings = db.prepare<[{ now: number }], EndedRingRow>(
+    `UPDATE call_rings SET ended_at = @now, end_reason = 'unanswered'
+     WHERE ended_at IS NULL AND ring_until <= @now
+     RETURNING ${ENDED_RING_COLUMNS}`,
   );
   const pruneEvents = db.prepare<[number]>('DELETE FROM webhook_events WHERE received_at < ?');
   const pruneRings = db.prepare<[number]>('DELETE FROM call_rings WHERE ring_until < ?');
+  const pruneOutbox = db.prepare<[number]>(
+    'DELETE FROM call_events WHERE (delivered_at IS NOT NULL OR gave_up_at IS NOT NULL) AND created_at < ?',
+  );
+  const enqueueEvent = db.prepare<[{ id: string; type: string; body: string; at: number }]>(
+    'INSERT INTO call_events (id, type, body, created_at, next_attempt_at) VALUES (@id, @type, @body, @at, @at)',
+  );
+  // One statement: SQLite has one writer at a time, so two instances never lease the same event.
+  const claimDueEvents = db.prepare<[{ now: number; leaseUntil: number; limit: number }], OutboxRow>(
+    `UPDATE call_events SET locked_until = @leaseUntil, attempts = attempts + 1
+     WHERE id IN (SELECT id FROM call_events
+                  WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= @now
+                    AND (locked_until IS NULL OR locked_until <= @now)
+                  ORDER BY next_attempt_at LIMIT @limit)
+     RETURNING id, type, body, created_at, attempts`,
+  );
+  const markDelivered = db.prepare<[number, string]>('UPDATE call_events SET delivered_at = ?, locked_until = NULL WHERE id = ?');
+  const markRetry = db.prepare<[number, string, string]>(
+    'UPDATE call_events SET next_attempt_at = ?, last_error = ?, locked_until = NULL WHERE id = ?',
+  );
+  const markGaveUp = db.prepare<[number, string, string]>(
+    'UPDATE call_events SET gave_up_at = ?, last_error = ?, locked_until = NULL WHERE id = ?',
+  );
+  const outboxStats = db.prepare<[], { pending: number; oldest: number | null }>(
+    'SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM call_events WHERE delivered_at IS NULL AND gave_up_at IS NULL',
+  );
+  const ringParams = (ring: NewRing): RingParams => ({
+    sessionId: ring.sessionId,
+    uid: ring.uid,
+    callerUid: ring.callerUid ?? null,
+    groupId: ring.groupId ?? null,
+    group: ring.group ? 1 : 0,
+    ringUntil: ring.ringUntil.getTime(),
+    source: ring.source,
+  });
 
   return reportUnavailable({
     kind: 'sqlite',
@@ -120,8 +172,8 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     async releaseEvent(id) {
       releaseEvent.run(id);
     },
-    async recordRing(ring: NewRing) {
-      return recordRing.run(ring.sessionId, ring.uid, ring.group ? 1 : 0, ring.ringUntil.getTime()).changes > 0;
+    async recordRing(ring, options) {
+      return (options?.reopen ? reopenRing : recordRing).run(ringParams(ring)).changes > 0;
     },
     async endRings(sessionId, selector, reason, at) {
       return endRings
@@ -133,11 +185,40 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
           oneToOne: selector.oneToOne ? 1 : 0,
           uid: selector.uid ?? null,
         })
-        .map((r) => r.uid);
+        .map(toEndedRing);
+    },
+    async endRingsBetween(parties, reason, at) {
+      return endRingsBetween
+        .all({
+          at: at.getTime(),
+          reason,
+          callerUid: parties.callerUid,
+          uid: 'uid' in parties ? parties.uid : null,
+          groupId: 'groupId' in parties ? parties.groupId : null,
+        })
+        .map(toEndedRing);
+    },
+    async expireRings(now) {
+      return expireRings.all({ now: now.getTime() }).map(toEndedRing);
     },
     async pruneCallRecords(before) {
       pruneEvents.run(before.getTime());
       pruneRings.run(before.getTime());
+      pruneOutbox.run(before.getTime());
+    },
+    async enqueueEvent(event) {
+      enqueueEvent.run({ ...event, at: event.at.getTime() });
+    },
+    async claimDueEvents(now, leaseUntil, limit) {
+      return claimDueEvents.all({ now: now.getTime(), leaseUntil: leaseUntil.getTime(), limit }).map(toOutboxEvent);
+    },
+    async settleEvent(id, result: OutboxResult) {
+      if (result.kind === 'delivered') markDelivered.run(result.at.getTime(), id);
+      else (result.kind === 'retry' ? markRetry : markGaveUp).run(result.at.getTime(), result.error, id);
+    },
+    async outboxStats() {
+      const row = outboxStats.get();
+      return { pending: row?.pending ?? 0, oldestCreatedAt: row?.oldest == null ? null : new Date(row.oldest) };
     },
     async ping() {
       if (ping.get()?.ok !== 1) throw new Error('SQLite ping returned no row');

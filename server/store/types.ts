@@ -21,14 +21,55 @@ export interface NewDevice {
   userAgent: string | null;
 }
 
-/** A ring the CometChat webhook started, kept so it is stopped once, by whichever sender instance gets there first. */
+/**
+ * Where a ring came from: the calling side learns how every ring but a
+ * /compat test ring ends (signed call events).
+ */
+export type RingSource = 'api' | 'webhook' | 'dev' | 'test';
+
+/** A ring, kept so it is stopped once, by whichever sender instance gets there first. */
 export interface NewRing {
   sessionId: string;
   uid: string;
+  /** who calls, when known: CometChat's documented end events name only the two parties */
+  callerUid?: string | undefined;
+  /** the CometChat group a member is rung for */
+  groupId?: string | undefined;
   /** rung as a member of a group call: only that member's own end events stop it */
   group: boolean;
   ringUntil: Date;
+  source: RingSource;
 }
+
+/** A ring that an end (or its deadline) just stopped. */
+export interface EndedRing {
+  sessionId: string;
+  uid: string;
+  callerUid: string | null;
+  source: RingSource;
+}
+
+/**
+ * The still-ringing rings a CometChat end event without a session id stops:
+ * a caller's ring of one callee, or of a group's members.
+ */
+export type RingParties = { callerUid: string; uid: string } | { callerUid: string; groupId: string };
+
+/** A call event waiting in the outbox for delivery to RINGKIT_EVENTS_URL. */
+export interface OutboxEvent {
+  id: string;
+  type: string;
+  /** the JSON body, exactly as signed and sent */
+  body: string;
+  createdAt: Date;
+  attempts: number;
+}
+
+/** What became of one delivery attempt. */
+export type OutboxResult =
+  | { kind: 'delivered'; at: Date }
+  | { kind: 'retry'; at: Date; error: string }
+  | { kind: 'gave-up'; at: Date; error: string };
 
 /**
  * Which still-ringing rings of a session an end event stops (any that match):
@@ -76,15 +117,34 @@ export interface DeviceStore {
   claimEvent(id: string, at: Date): Promise<boolean>;
   /** Forgets a claimed event whose handling failed, so CometChat's retry is acted on. */
   releaseEvent(id: string): Promise<void>;
-  /** Records a ring; false when this callee was already rung for this session. Atomic. */
-  recordRing(ring: NewRing): Promise<boolean>;
   /**
-   * Marks the selected rings of a session ended and returns their callees;
-   * a ring already ended (here or by another instance) is not returned again. Atomic.
+   * Records a ring; false when this callee was already rung for this session.
+   * With `reopen` (a backend ringing the same call again) a known ring rings
+   * anew: its deadline and parties are replaced and it counts as not ended. Atomic.
    */
-  endRings(sessionId: string, selector: RingSelector, reason: string, at: Date): Promise<string[]>;
-  /** Forgets event ids received, and rings due, before `before`. */
+  recordRing(ring: NewRing, options?: { reopen?: boolean }): Promise<boolean>;
+  /**
+   * Marks the selected rings of a session ended and returns them; a ring
+   * already ended (here or by another instance) is not returned again. Atomic.
+   */
+  endRings(sessionId: string, selector: RingSelector, reason: string, at: Date): Promise<EndedRing[]>;
+  /** As endRings, for the still-ringing rings between these parties (any session). Atomic. */
+  endRingsBetween(parties: RingParties, reason: string, at: Date): Promise<EndedRing[]>;
+  /** Ends, as unanswered, every ring whose deadline is at or before `now`. Atomic. */
+  expireRings(now: Date): Promise<EndedRing[]>;
+  /** Forgets event ids received, rings due, and call events settled before `before`. */
   pruneCallRecords(before: Date): Promise<void>;
+  /** Adds a call event to the outbox, due at once. */
+  enqueueEvent(event: { id: string; type: string; body: string; at: Date }): Promise<void>;
+  /**
+   * Takes up to `limit` due events for delivery, leased until `leaseUntil`:
+   * no other instance takes them before the lease ends. Atomic.
+   */
+  claimDueEvents(now: Date, leaseUntil: Date, limit: number): Promise<OutboxEvent[]>;
+  /** Records an attempt's result; a retry is due at `result.at`. */
+  settleEvent(id: string, result: OutboxResult): Promise<void>;
+  /** Events not yet delivered nor given up, and when the oldest was created. */
+  outboxStats(): Promise<{ pending: number; oldestCreatedAt: Date | null }>;
   /**
    * Many outcomes in one write (a ring to thousands of devices must not write
    * row by row); for an endpoint listed twice the later entry wins. Unknown

@@ -3,15 +3,17 @@ import {
   answerRequestSchema,
   API_ROUTES,
   cancelRequestSchema,
+  declineRequestSchema,
   ringRequestSchema,
   sessionParamsSchema,
   type AnswerRequest,
   type CancelRequest,
+  type DeclineRequest,
   type DeliveryCounts,
   type RingRequest,
 } from '../../../protocol/api';
 import { bearerToken, type Tokens } from '../../auth/tokens';
-import type { CallService } from '../../calls';
+import { RingOverError, type CallService } from '../../calls';
 import { requireApiKey } from '../auth-hooks';
 import { ApiError } from '../errors';
 
@@ -34,14 +36,15 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
   app.post<{ Body: RingRequest }>(
     API_ROUTES.calls,
     { schema: { body: ringRequestSchema }, onRequest, config },
-    async (request): Promise<DeliveryCounts> => o.calls.ring(request.body),
+    // `once` is off: a backend ringing the same call again means it (undefined never comes back).
+    async (request): Promise<DeliveryCounts> => (await o.calls.ring(request.body))!,
   );
 
   app.post<{ Body: CancelRequest; Params: SessionParams }>(
     API_ROUTES.cancel,
     { schema: { body: cancelRequestSchema, params: sessionParamsSchema }, onRequest, config },
     async (request): Promise<DeliveryCounts> =>
-      o.calls.end(request.params.sessionId, request.body.recipientUid, request.body.reason ?? 'cancelled'),
+      o.calls.cancel(request.params.sessionId, request.body.recipientUid, request.body.reason ?? 'cancelled'),
   );
 
   // The worker calls these from a notification's buttons: no user session
@@ -57,31 +60,39 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     return { uid, sessionId };
   };
 
-  app.post<{ Params: SessionParams }>(
+  // A token acts once, while its ring lasts: a replay, or an answer after the call ended, changes nothing.
+  const once = async (answer: () => Promise<DeliveryCounts>): Promise<DeliveryCounts> => {
+    try {
+      return await answer();
+    } catch (err) {
+      if (err instanceof RingOverError) throw new ApiError(409, 'call_over', 'this call is no longer ringing: it was answered, declined, cancelled or timed out');
+      throw err;
+    }
+  };
+  // The bodies are optional; the schemas would refuse a missing one.
+  const optionalBody = async (request: FastifyRequest) => {
+    request.body ??= {};
+  };
+
+  app.post<{ Params: SessionParams; Body: DeclineRequest }>(
     API_ROUTES.decline,
-    { ...fromNotification, schema: { params: sessionParamsSchema } },
+    { ...fromNotification, schema: { params: sessionParamsSchema, body: declineRequestSchema }, preValidation: optionalBody },
     async (request): Promise<DeliveryCounts> => {
       const { uid, sessionId } = await callee(request);
-      request.log.info({ uid, sessionId }, 'call declined from a notification');
-      return o.calls.end(sessionId, uid, 'declined');
+      const reason = request.body.reason ?? 'declined';
+      request.log.info({ uid, sessionId, reason }, 'call declined');
+      return once(() => o.calls.answer(sessionId, uid, reason));
     },
   );
 
   // Accepted on one device: the callee's other devices stop ringing.
   app.post<{ Params: SessionParams; Body: AnswerRequest }>(
     API_ROUTES.answer,
-    {
-      ...fromNotification,
-      schema: { params: sessionParamsSchema, body: answerRequestSchema },
-      // The body is optional; the schema would refuse a missing one.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
-    },
+    { ...fromNotification, schema: { params: sessionParamsSchema, body: answerRequestSchema }, preValidation: optionalBody },
     async (request): Promise<DeliveryCounts> => {
       const { uid, sessionId } = await callee(request);
-      request.log.info({ uid, sessionId }, 'call answered from a notification');
-      return o.calls.end(sessionId, uid, 'answered', request.body.endpoint);
+      request.log.info({ uid, sessionId }, 'call answered');
+      return once(() => o.calls.answer(sessionId, uid, 'answered', request.body.endpoint));
     },
   );
 }
