@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventError, parseCometChatEvent, type CometChatEvent } from '../../server/cometchat/events';
-import { CALLEE, CALLER, cometchatFixture, FIXTURE_SESSION as S } from '../support/cometchat';
+import { CALLEE, CALLER, cometchatFixture, documentedFixture, DOCUMENTED_SESSION, FIXTURE_SESSION as S } from '../support/cometchat';
 
 const actionOf = (event: CometChatEvent) => (event.kind === 'call' ? event.action : event);
 
@@ -8,26 +8,54 @@ describe('CometChat events → what the sender does', () => {
   it.each([
     // Webhooks call triggers
     ['webhook-call_initiated', { kind: 'ring', group: false, ring: { recipientUid: CALLEE, sessionId: S, callerName: 'Andrew Joseph', callerUid: CALLER, callType: 'video' } }],
-    ['webhook-call_cancelled', { kind: 'end', sessionId: S, reason: 'cancelled', rings: { everyone: true } }],
-    ['webhook-call_unanswered', { kind: 'end', sessionId: S, reason: 'unanswered', rings: { everyone: true } }],
-    ['webhook-call_ended', { kind: 'end', sessionId: S, reason: 'ended', rings: { everyone: true } }],
-    ['webhook-call_rejected', { kind: 'end', sessionId: S, reason: 'declined', rings: { oneToOne: true, uid: CALLEE } }],
-    ['webhook-call_busy', { kind: 'end', sessionId: S, reason: 'busy', rings: { oneToOne: true, uid: CALLEE } }],
-    ['webhook-call_started', { kind: 'end', sessionId: S, reason: 'answered', rings: { oneToOne: true } }],
-    ['webhook-call_participant_joined', { kind: 'end', sessionId: S, reason: 'answered', rings: { oneToOne: true, uid: CALLEE } }],
+    ['webhook-call_cancelled', { kind: 'end', reason: 'cancelled', target: { sessionId: S, rings: { everyone: true } }, callerUid: CALLER }],
+    ['webhook-call_unanswered', { kind: 'end', reason: 'unanswered', target: { sessionId: S, rings: { everyone: true } }, callerUid: CALLER }],
+    ['webhook-call_ended', { kind: 'end', reason: 'ended', target: { sessionId: S, rings: { everyone: true } }, callerUid: CALLER }],
+    ['webhook-call_rejected', { kind: 'end', reason: 'declined', target: { sessionId: S, rings: { oneToOne: true, uid: CALLEE } }, callerUid: CALLER }],
+    ['webhook-call_busy', { kind: 'end', reason: 'busy', target: { sessionId: S, rings: { oneToOne: true, uid: CALLEE } }, callerUid: CALLER }],
+    ['webhook-call_started', { kind: 'end', reason: 'answered', target: { sessionId: S, rings: { oneToOne: true } } }],
+    ['webhook-call_participant_joined', { kind: 'end', reason: 'answered', target: { sessionId: S, rings: { oneToOne: true, uid: CALLEE } } }],
     // Push Notifications extension, custom provider: one POST per notified user
     ['push-initiated', { kind: 'ring', group: false, ring: { recipientUid: CALLEE, sessionId: S, callerName: 'Andrew Joseph', callerUid: CALLER, callType: 'video' } }],
-    ['push-initiated-group', { kind: 'ring', group: true, ring: { recipientUid: 'cometchat-uid-3', sessionId: S, callerName: 'Andrew Joseph', callerUid: CALLER, callType: 'audio' } }],
-    ['push-cancelled', { kind: 'end', sessionId: S, reason: 'cancelled', rings: { oneToOne: true, uid: CALLEE } }],
-    ['push-unanswered', { kind: 'end', sessionId: S, reason: 'unanswered', rings: { oneToOne: true, uid: CALLEE } }],
-    ['push-ended', { kind: 'end', sessionId: S, reason: 'ended', rings: { oneToOne: true, uid: CALLEE } }],
-    ['push-ongoing', { kind: 'end', sessionId: S, reason: 'answered', rings: { oneToOne: true, uid: CALLER } }],
-    ['push-rejected', { kind: 'end', sessionId: S, reason: 'declined', rings: { oneToOne: true, uid: CALLER } }],
-    ['push-busy', { kind: 'end', sessionId: S, reason: 'busy', rings: { oneToOne: true, uid: CALLER } }],
+    ['push-initiated-group', { kind: 'ring', group: true, groupId: 'team-standup', ring: { recipientUid: 'cometchat-uid-3', sessionId: S, callerName: 'Andrew Joseph', callerUid: CALLER, callType: 'audio' } }],
+    ['push-cancelled', { kind: 'end', reason: 'cancelled', target: { sessionId: S, rings: { oneToOne: true, uid: CALLEE } } }],
+    ['push-unanswered', { kind: 'end', reason: 'unanswered', target: { sessionId: S, rings: { oneToOne: true, uid: CALLEE } } }],
+    ['push-ended', { kind: 'end', reason: 'ended', target: { sessionId: S, rings: { oneToOne: true, uid: CALLEE } } }],
+    ['push-ongoing', { kind: 'end', reason: 'answered', target: { sessionId: S, rings: { oneToOne: true, uid: CALLER } } }],
+    ['push-rejected', { kind: 'end', reason: 'declined', target: { sessionId: S, rings: { oneToOne: true, uid: CALLER } } }],
+    ['push-busy', { kind: 'end', reason: 'busy', target: { sessionId: S, rings: { oneToOne: true, uid: CALLER } } }],
   ])('%s', (name, action) => {
     const event = parseCometChatEvent(cometchatFixture(name));
     expect(event.kind).toBe('call');
     expect(actionOf(event)).toEqual(action);
+  });
+
+  // CometChat's own samples, verbatim (test/fixtures/cometchat/documented): no session id on the end
+  // triggers, whose sender is who acted; call_participant_joined names no uid.
+  it.each([
+    ['call_initiated', { kind: 'ring', group: false, ring: { recipientUid: 'cometchat-uid-5', sessionId: DOCUMENTED_SESSION, callerName: 'Andrew Joseph', callerUid: 'cometchat-uid-1', callType: 'audio' } }],
+    ['call_cancelled', { kind: 'end', reason: 'cancelled', target: { parties: { callerUid: 'cometchat-uid-4', uid: 'cometchat-uid-3' } }, callerUid: 'cometchat-uid-4' }],
+    ['call_unanswered', { kind: 'end', reason: 'unanswered', target: { parties: { callerUid: 'cometchat-uid-4', uid: 'cometchat-uid-3' } }, callerUid: 'cometchat-uid-4' }],
+    ['call_rejected', { kind: 'end', reason: 'declined', target: { parties: { callerUid: 'cometchat-uid-4', uid: 'cometchat-uid-3' } }, callerUid: 'cometchat-uid-4' }],
+    ['call_busy', { kind: 'end', reason: 'busy', target: { parties: { callerUid: 'cometchat-uid-1', uid: 'cometchat-uid-3' } }, callerUid: 'cometchat-uid-1' }],
+    ['call_started', { kind: 'end', reason: 'answered', target: { sessionId: DOCUMENTED_SESSION, rings: { oneToOne: true } } }],
+    ['call_participant_joined', { kind: 'end', reason: 'answered', target: { sessionId: DOCUMENTED_SESSION, rings: { oneToOne: true } } }],
+    ['call_ended', { kind: 'end', reason: 'ended', target: { sessionId: DOCUMENTED_SESSION, rings: { everyone: true } } }],
+  ])('documented %s', (trigger, action) => {
+    const event = parseCometChatEvent(documentedFixture(trigger));
+    expect(event.kind).toBe('call');
+    expect(actionOf(event)).toEqual(action);
+  });
+
+  it('documented call_participant_left changes no ringing', () => {
+    expect(parseCometChatEvent(documentedFixture('call_participant_left'))).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('a group call_cancelled without a session id stops the caller\'s ring of that group', () => {
+    const body = documentedFixture('call_cancelled') as any;
+    body.data.call.receiverType = 'group';
+    body.data.call.receiver = 'team-standup';
+    expect(actionOf(parseCometChatEvent(body))).toMatchObject({ target: { parties: { callerUid: 'cometchat-uid-4', groupId: 'team-standup' } } });
   });
 
   it.each([
@@ -47,7 +75,7 @@ describe('CometChat events → what the sender does', () => {
     delete on.sessionid;
     expect(actionOf(parseCometChatEvent(initiated))).toMatchObject({ kind: 'ring', ring: { sessionId: S } });
     const ended = parseCometChatEvent({ trigger: 'call_ended', data: { sessionId: S, created_at: 1 } });
-    expect(actionOf(ended)).toEqual({ kind: 'end', sessionId: S, reason: 'ended', rings: { everyone: true } });
+    expect(actionOf(ended)).toEqual({ kind: 'end', reason: 'ended', target: { sessionId: S, rings: { everyone: true } } });
   });
 
   it('uses the caller uid as the name when the sender entity has none, and call.receiver when entities.for is absent', () => {
@@ -76,7 +104,9 @@ describe('CometChat events → what the sender does', () => {
     ['no trigger', { data: {} }, /trigger must be a non-empty string/],
     ['a call trigger without data', { trigger: 'call_initiated' }, /data must be a JSON object/],
     ['call_initiated without data.call', { trigger: 'call_initiated', data: { sessionId: S } }, /data.call is missing/],
-    ['call_cancelled without a session id', { trigger: 'call_cancelled', data: { call: { id: '1' } } }, /the session id/],
+    ['call_cancelled with neither a session id nor its caller', { trigger: 'call_cancelled', data: { call: { id: '1' } } }, /data.call.sender must be a non-empty string/],
+    ['call_rejected with neither a session id nor the caller', { trigger: 'call_rejected', data: { call: { id: '1', sender: 'x' } } }, /data.call.receiver must be a non-empty string/],
+    ['call_started without a session id', { trigger: 'call_started', data: { created_at: 1 } }, /the session id/],
     ['a session id of 1 kB', { trigger: 'call_started', data: { sessionId: 'x'.repeat(1000) } }, /longer than 256/],
     ['the extension without data.to', { trigger: 'push-notification-payload-generated', data: { notificationDetails: { type: 'call' } } }, /data.to must be a JSON object/],
   ])('refuses %s with a message naming the problem', (_name, body, message) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import webpush from 'web-push';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callTopic } from '../../protocol/topic';
-import { basicAuth, CALLEE, CALLER, cometchatFixture } from '../support/cometchat';
+import { basicAuth, CALLEE, CALLER, cometchatFixture, documentedFixture } from '../support/cometchat';
 import { startPushService, type PushService, type ReceivedPush, type TestDevice } from '../support/push-service';
 import { startTestSender, type TestSender } from '../support/sender';
 import { cleanupStores, postgresFactory, sqliteFactory } from '../support/stores';
@@ -308,5 +308,88 @@ describe('two sender instances on one PostgreSQL database', () => {
     await a.app.drain();
     expect(heard(device, session)).toEqual(['ring', 'cancelled']);
     expect(heard(device, later)).toEqual(['ring', 'unanswered']);
+  });
+});
+
+describe("CometChat's documented samples, verbatim (no session id on the end triggers)", () => {
+  let s: TestSender;
+  let devices: Record<string, TestDevice>;
+  beforeAll(async () => {
+    s = await startTestSender({ push, env: WEBHOOK_ENV });
+    devices = {};
+    for (const uid of ['cometchat-uid-3', 'cometchat-uid-5']) devices[uid] = await s.addDevice(uid);
+  });
+  afterAll(() => s.close());
+
+  /** A call_initiated (the documented one, made to name these parties) that rings `callee` from `caller`. */
+  function initiated(caller: string, callee: string, session: string) {
+    const body = documentedFixture('call_initiated') as any;
+    body.data.call.sender = caller;
+    body.data.call.receiver = callee;
+    body.data.call.id = randomUUID();
+    body.data.call.data.entities.by.entity.uid = caller;
+    body.data.call.data.entities.on.entity.sessionid = session;
+    return body;
+  }
+
+  it('answers every documented sample 200 and acts on it (never 400)', async () => {
+    // its own sender: the samples' event ids are then new to it
+    const fresh = await startTestSender({ push, env: WEBHOOK_ENV });
+    try {
+      const statuses: Record<string, string> = {};
+      for (const trigger of ['call_initiated', 'call_started', 'call_participant_joined', 'call_participant_left', 'call_ended', 'call_busy', 'call_cancelled', 'call_rejected', 'call_unanswered']) {
+        const res = await deliver(fresh, documentedFixture(trigger));
+        expect(res.statusCode, trigger).toBe(200);
+        statuses[trigger] = res.json().status;
+      }
+      expect(statuses).toEqual({
+        call_initiated: 'accepted',
+        call_started: 'accepted',
+        call_participant_joined: 'accepted',
+        call_participant_left: 'ignored',
+        call_ended: 'accepted',
+        call_busy: 'accepted',
+        call_cancelled: 'accepted',
+        call_rejected: 'accepted',
+        call_unanswered: 'accepted',
+      });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it.each([
+    ['call_cancelled', 'cometchat-uid-4', 'cancelled'],
+    ['call_unanswered', 'cometchat-uid-4', 'unanswered'],
+    ['call_rejected', 'cometchat-uid-4', 'declined'],
+    ['call_busy', 'cometchat-uid-1', 'busy'],
+  ])("the documented %s stops the callee's ring", async (trigger, caller, reason) => {
+    const callee = devices['cometchat-uid-3']!;
+    const session = newSession();
+    await deliver(s, initiated(caller, 'cometchat-uid-3', session));
+    expect(heard(callee, session)).toEqual(['ring']);
+    const res = await deliver(s, documentedFixture(trigger));
+    expect(res.json()).toEqual({ status: 'accepted' });
+    expect(heard(callee, session)).toEqual(['ring', reason]);
+  });
+
+  it('a documented cancel from another caller leaves the ring alone', async () => {
+    const callee = devices['cometchat-uid-3']!;
+    const session = newSession();
+    await deliver(s, initiated('cometchat-uid-9', 'cometchat-uid-3', session));
+    const cancel = documentedFixture('call_cancelled') as any;
+    cancel.data.call.id = randomUUID(); // a new event, from cometchat-uid-4 as documented
+    await deliver(s, cancel);
+    expect(heard(callee, session)).toEqual(['ring']);
+  });
+
+  it('the documented call_participant_joined (no uid) stops the one-to-one ring it names', async () => {
+    const session = '<sessionId>'; // as the documented samples print it
+    await deliver(s, { ...documentedFixture('call_initiated'), webhook: randomUUID() });
+    expect(heard(devices['cometchat-uid-5']!, session)).toContain('ring');
+    const joined = documentedFixture('call_participant_joined') as any;
+    joined.data.occupant.joined_at = Date.now(); // a new join: the first one may have been taken above
+    await deliver(s, joined);
+    expect(heard(devices['cometchat-uid-5']!, session).at(-1)).toBe('answered');
   });
 });

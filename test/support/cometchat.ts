@@ -1,4 +1,10 @@
-/** CometChat's documented payload shapes (test/fixtures/cometchat) and how CometChat authenticates. */
+/**
+ * CometChat's payloads and how CometChat authenticates. Two sets of fixtures:
+ * `documented/<trigger>.json`, CometChat's own samples copied verbatim from its
+ * docs (calls/webhooks-ringing.mdx; placeholders such as "<sessionId>" kept),
+ * and the richer `webhook-*` / `push-*` variants one folder up, with the
+ * entities and session ids live payloads may carry.
+ */
 import { readFileSync } from 'node:fs';
 
 /** The session id every fixture uses. */
@@ -11,6 +17,14 @@ export function cometchatFixture(name: string, sessionId = FIXTURE_SESSION): Rec
   const text = readFileSync(new URL(`../fixtures/cometchat/${name}.json`, import.meta.url), 'utf8');
   return JSON.parse(text.replaceAll(FIXTURE_SESSION, sessionId)) as Record<string, unknown>;
 }
+
+/** A fresh copy of CometChat's documented sample for a trigger, as its docs print it. */
+export function documentedFixture(trigger: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`../fixtures/cometchat/documented/${trigger}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}
+
+/** The session id CometChat's documented samples carry: a placeholder, kept as printed. */
+export const DOCUMENTED_SESSION = '<sessionId>';
 
 export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
