@@ -5,6 +5,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CallEndReason, CallType } from '../protocol/payload';
+import { parseCometChatCredentials, type CometChatCredentials } from './cometchat-answer';
 import { parseSubscriptionConfig, type SubscriptionConfig } from './subscription-config';
 
 export const DB_NAME = 'ringkit';
@@ -12,6 +13,7 @@ export const DB_VERSION = 1;
 export const CALLS_STORE = 'calls';
 export const SETTINGS_STORE = 'settings';
 export const SUBSCRIPTION_CONFIG_KEY = 'subscription-config';
+export const COMETCHAT_CREDENTIALS_KEY = 'cometchat-credentials';
 /** Calls older than this are pruned when a new one is recorded. */
 export const CALL_LOG_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -55,6 +57,10 @@ export interface SettingsStore {
   setSubscriptionConfig(config: SubscriptionConfig): Promise<void>;
   /** After "stop ringing on this device": the worker must not subscribe again on its own. */
   clearSubscriptionConfig(): Promise<void>;
+  /** The signed-in user's CometChat login, for telling CometChat answers given on a notification. */
+  getCometChatCredentials(): Promise<CometChatCredentials | undefined>;
+  setCometChatCredentials(credentials: CometChatCredentials): Promise<void>;
+  clearCometChatCredentials(): Promise<void>;
 }
 
 interface RingKitDb extends DBSchema {
@@ -141,6 +147,15 @@ export function openRingKitStores(name: string = DB_NAME): RingKitStores {
     },
     async clearSubscriptionConfig() {
       await (await db()).delete(SETTINGS_STORE, SUBSCRIPTION_CONFIG_KEY);
+    },
+    async getCometChatCredentials() {
+      return parseCometChatCredentials(await (await db()).get(SETTINGS_STORE, COMETCHAT_CREDENTIALS_KEY));
+    },
+    async setCometChatCredentials(credentials) {
+      await (await db()).put(SETTINGS_STORE, credentials, COMETCHAT_CREDENTIALS_KEY);
+    },
+    async clearCometChatCredentials() {
+      await (await db()).delete(SETTINGS_STORE, COMETCHAT_CREDENTIALS_KEY);
     },
   };
 

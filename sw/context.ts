@@ -50,7 +50,7 @@ export interface SwClients {
 }
 
 export interface FetchInit {
-  method: 'POST' | 'DELETE';
+  method: 'POST' | 'DELETE' | 'PUT';
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;

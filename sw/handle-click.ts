@@ -3,6 +3,8 @@ import { API_ROUTES, apiPath } from '../protocol/api';
 import { bestEffort, postToWindows, STORE_READ_BUDGET_MS, windowClients, type SwContext, type WindowClientLike } from './context';
 import type { CallState } from './call-log';
 import { callUrl, clickTarget, isSafeSessionId, readNotificationData, windowTarget, type ClickTarget } from './click-target';
+import { callStatusRequest, tokenSubject, type CometChatCallStatus, type CometChatCredentials } from './cometchat-answer';
+import { declineRetryNotification } from './notification-options';
 import { senderBaseUrl } from './subscription-config';
 
 /**
@@ -12,7 +14,7 @@ import { senderBaseUrl } from './subscription-config';
  */
 export const DECLINE_TIMEOUT_MS = 4_000;
 
-export type ClickOutcome = 'declined' | 'decline-fallback' | 'focused' | 'navigated' | 'opened' | 'none';
+export type ClickOutcome = 'declined' | 'decline-fallback' | 'decline-retry' | 'focused' | 'navigated' | 'opened' | 'none';
 
 /** A call in one of these states can't be accepted or declined any more. */
 const OVER: readonly CallState[] = ['missed', 'ended', 'declined'];
@@ -40,6 +42,13 @@ export async function handleNotificationClick(
   const target = clickTarget(data, effective, windows, ctx.origin);
 
   if (target.kind === 'decline' && data.kind === 'ringing') {
+    // CometChat first: the caller's side learns the answer only there. Until it has, the call still rings.
+    const cometChat = await calleeCometChat(ctx, data.declineToken);
+    if (cometChat && !(await tellCometChat(ctx, cometChat, target.sessionId, 'rejected'))) {
+      const retry = declineRetryNotification(data);
+      await ctx.registration.showNotification(retry.title, retry.options);
+      return 'decline-retry';
+    }
     const declined = await declineInPlace(ctx, target.sessionId, data.declineToken);
     // Declined either way (here or on the call screen): this device is done ringing for the call.
     await bestEffort(ctx, 'recording the decline', () =>
@@ -60,7 +69,9 @@ export async function handleNotificationClick(
     // Other tabs stop ringing; the call window joins.
     await postToWindows(ctx, { type: 'call_accepted', sessionId: data.sessionId });
     // The callee's other devices stop ringing; told alongside opening the call, never holding it up.
-    const announced = announceAnswer(ctx, data.sessionId, data.declineToken);
+    // With CometChat, the call screen tells CometChat first and the sender after: nothing here.
+    const withCometChat = await calleeCometChat(ctx, data.declineToken);
+    const announced = withCometChat ? Promise.resolve() : announceAnswer(ctx, data.sessionId, data.declineToken);
     const outcome = await goTo(ctx, target, windows);
     await announced;
     return outcome;
@@ -93,7 +104,32 @@ async function announceAnswer(ctx: SwContext, sessionId: string, declineToken: s
   }
 }
 
-/** POSTs the decline with the ring's token; true when the sender took it. */
+/** The callee's CometChat login, when this device has one for the user the ring is for. */
+async function calleeCometChat(ctx: SwContext, declineToken: string | undefined): Promise<CometChatCredentials | undefined> {
+  const credentials = await bestEffort(ctx, 'reading the CometChat login', () => ctx.settings.getCometChatCredentials(), STORE_READ_BUDGET_MS);
+  // Never another user's token: the ring names its callee in its token.
+  return credentials && credentials.uid === tokenSubject(declineToken) ? credentials : undefined;
+}
+
+/** The Chat SDK's own call-status request, made here; true when CometChat took it. */
+async function tellCometChat(ctx: SwContext, credentials: CometChatCredentials, sessionId: string, status: CometChatCallStatus): Promise<boolean> {
+  const request = callStatusRequest(credentials, sessionId, status);
+  try {
+    const response = await ctx.fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(DECLINE_TIMEOUT_MS),
+    });
+    if (response.ok) return true;
+    ctx.log(`CometChat refused the ${status}: HTTP ${response.status}`);
+  } catch (error) {
+    ctx.log(`telling CometChat ${status} failed`, error);
+  }
+  return false;
+}
+
+/** POSTs the decline with the ring's token; true when the sender took it (or the ring was over already). */
 async function declineInPlace(ctx: SwContext, sessionId: string, declineToken: string | undefined): Promise<boolean> {
   if (!declineToken) {
     ctx.log('no decline token (a seed payload?): opening the call screen to decline');
@@ -106,7 +142,8 @@ async function declineInPlace(ctx: SwContext, sessionId: string, declineToken: s
       headers: { Authorization: `Bearer ${declineToken}` },
       signal: AbortSignal.timeout(DECLINE_TIMEOUT_MS),
     });
-    if (!response.ok) {
+    // 409: the ring already ended (declined on the call screen, timed out): nothing left to decline.
+    if (!response.ok && response.status !== 409) {
       ctx.log(`decline refused: HTTP ${response.status}`);
       return false;
     }

@@ -69,6 +69,11 @@ export function isLateRing(payload: IncomingCallPayload, now: number): boolean {
   return payload.timestamp > 0 && now > payload.timestamp + SEED_RING_WINDOW_MS;
 }
 
+const RING_ACTIONS: NotificationAction[] = [
+  { action: 'accept', title: 'Accept' },
+  { action: 'decline', title: 'Decline' },
+];
+
 export function ringingNotification(payload: IncomingCallPayload): NotificationSpec {
   const data: NotificationData = {
     kind: 'ringing',
@@ -93,10 +98,27 @@ export function ringingNotification(payload: IncomingCallPayload): NotificationS
       silent: false,
       vibrate: RING_VIBRATION,
       // Chrome shows at most 2 actions; Safari none (the click opens the call screen).
-      actions: [
-        { action: 'accept', title: 'Accept' },
-        { action: 'decline', title: 'Decline' },
-      ],
+      actions: RING_ACTIONS,
+    },
+  };
+}
+
+/**
+ * The decline did not reach CometChat, so the caller still hears it ringing:
+ * the ring stays on screen, saying so, and its Decline tries again.
+ */
+export function declineRetryNotification(data: Extract<CallNotificationData, { kind: 'ringing' }>): NotificationSpec {
+  return {
+    title: `Couldn’t decline the call from ${data.callerName}`,
+    options: {
+      body: `${data.callerName} can’t see your answer yet. Check your connection, then press Decline again.`,
+      tag: callTag(data.sessionId),
+      data,
+      icon: ICON,
+      badge: BADGE,
+      requireInteraction: true,
+      silent: false,
+      actions: RING_ACTIONS,
     },
   };
 }
