@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { base64UrlToBytes } from '../sw/handle-subscription-change';
+import { forgetCometChatLogin } from './calls/cometchat-login';
 
 export interface Session {
   token: string;
@@ -15,7 +16,8 @@ export interface Session {
 }
 
 const KEY = 'ringkit.session';
-const CHANGED = 'ringkit:session-changed';
+export const SESSION_CHANGED = 'ringkit:session-changed';
+const CHANGED = SESSION_CHANGED;
 
 /** The claims RingKit reads from a user token; the sender verifies the signature. */
 export function sessionFromToken(token: string): Session | undefined {
@@ -46,6 +48,8 @@ export function readSession(now = Date.now()): Session | undefined {
 export function setUserToken(token: string | undefined): Session | undefined {
   const session = token ? sessionFromToken(token) : undefined;
   if (token && !session) throw new Error('RingKit: the user token must be a JWT with sub and exp');
+  // Another user (or nobody) now: the CometChat login of the one who left must never act for them.
+  if (readSession()?.uid !== session?.uid) void forgetCometChatLogin();
   if (session) localStorage.setItem(KEY, JSON.stringify(session));
   else localStorage.removeItem(KEY);
   dispatchEvent(new Event(CHANGED));

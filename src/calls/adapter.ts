@@ -12,6 +12,8 @@ export interface JoinOptions {
   container: HTMLElement;
   /** the call ended on the provider's side (the other party hung up, the end button) */
   onEnded(): void;
+  /** the provider failed mid-call (media, network): the call is over */
+  onError?(error: unknown): void;
 }
 
 export interface JoinedCall {
@@ -21,8 +23,8 @@ export interface JoinedCall {
 
 export interface CallsAdapter {
   readonly name: string;
-  /** What is missing before a call can be joined, in words for the screen; empty when ready. */
-  missing(): string[];
+  /** What is missing before a call can be joined, for the console and the README (never the screen); empty when ready. */
+  missing(): string[] | Promise<string[]>;
   join(options: JoinOptions): Promise<JoinedCall>;
 }
 

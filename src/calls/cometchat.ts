@@ -8,7 +8,7 @@ import { missingCometChatSettings, type CometChatConfig } from './cometchat-conf
 
 type Sdk = (typeof import('@cometchat/calls-sdk-javascript'))['CometChatCalls'];
 
-export function cometChatAdapter(config: CometChatConfig, authToken: () => string | undefined): CallsAdapter {
+export function cometChatAdapter(config: CometChatConfig, authToken: () => Promise<string | undefined>): CallsAdapter {
   let ready: Promise<Sdk> | undefined;
   const sdk = (appId: string, region: string): Promise<Sdk> =>
     (ready ??= import('@cometchat/calls-sdk-javascript')
@@ -23,9 +23,9 @@ export function cometChatAdapter(config: CometChatConfig, authToken: () => strin
 
   return {
     name: 'CometChat',
-    missing: () => missingCometChatSettings(config, authToken()),
-    async join({ sessionId, callType, container, onEnded }) {
-      const token = authToken();
+    missing: async () => missingCometChatSettings(config, await authToken()),
+    async join({ sessionId, callType, container, onEnded, onError }) {
+      const token = await authToken();
       if (!config.appId || !config.region || !token) throw new Error(`Not configured: ${missingCometChatSettings(config, token).join('; ')}`);
       const Calls = await sdk(config.appId, config.region);
       const { token: callToken } = await Calls.generateToken(sessionId, token);
@@ -39,7 +39,17 @@ export function cometChatAdapter(config: CometChatConfig, authToken: () => strin
       const settings = new Calls.CallSettingsBuilder()
         .enableDefaultLayout(true)
         .setIsAudioOnlyCall(callType === 'audio')
-        .setCallListener(new Calls.OngoingCallListener({ onCallEnded: end, onCallEndButtonPressed: end, onSessionTimeout: end }))
+        .setCallListener(
+          new Calls.OngoingCallListener({
+            onCallEnded: end,
+            onCallEndButtonPressed: end,
+            onSessionTimeout: end,
+            onError: (error: unknown) => {
+              end();
+              onError?.(error);
+            },
+          }),
+        )
         .build();
       await Calls.startSession(callToken, settings, container);
       return {

@@ -3,31 +3,34 @@ import { API_ROUTES, apiPath } from '../../protocol/api';
 /**
  * Tells the sender this callee's answer with the ring's token (the page has
  * no sender session of its own); the sender then stops the ringing on the
- * user's other devices. `senderUrl` is the sender's origin when it isn't the
- * page's. True when the sender took it.
+ * user's other devices and tells the calling side. `senderUrl` is the
+ * sender's origin when it isn't the page's. True when the sender took it,
+ * or had already ended the ring (409: answered elsewhere, timed out).
  */
-async function tellSender(route: string, sessionId: string, token: string | undefined, body: object | undefined, senderUrl?: string): Promise<boolean> {
+async function tellSender(route: string, sessionId: string, token: string | undefined, body: object, senderUrl?: string): Promise<boolean> {
   if (!token) return false;
   const url = new URL(apiPath(route, { sessionId }), senderUrl || location.origin);
   try {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (body) headers['content-type'] = 'application/json';
-    const res = await fetch(url, { method: 'POST', headers, ...(body ? { body: JSON.stringify(body) } : {}) });
-    return res.ok;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return res.ok || res.status === 409;
   } catch {
     return false;
   }
 }
 
-export function declineCall(sessionId: string, declineToken: string | undefined, senderUrl?: string): Promise<boolean> {
-  return tellSender(API_ROUTES.decline, sessionId, declineToken, undefined, senderUrl);
+export function declineCall(sessionId: string, declineToken: string | undefined, options: { reason?: 'declined' | 'busy'; senderUrl?: string | undefined } = {}): Promise<boolean> {
+  return tellSender(API_ROUTES.decline, sessionId, declineToken, options.reason === 'busy' ? { reason: 'busy' } : {}, options.senderUrl);
 }
 
 /**
- * Answered in the page: every device of the callee stops ringing, this one
- * too (its ringing notification is still on screen; only the worker's own
- * Accept, which closes it, leaves its device out).
+ * Answered in the page: every device of the callee stops ringing but this
+ * one (`endpoint`, when the page knows its push subscription: its own
+ * notification is closed by the page).
  */
-export function answerCall(sessionId: string, declineToken: string | undefined, senderUrl?: string): Promise<boolean> {
-  return tellSender(API_ROUTES.answer, sessionId, declineToken, {}, senderUrl);
+export function answerCall(sessionId: string, declineToken: string | undefined, endpoint?: string, senderUrl?: string): Promise<boolean> {
+  return tellSender(API_ROUTES.answer, sessionId, declineToken, endpoint ? { endpoint } : {}, senderUrl);
 }

@@ -1,14 +1,21 @@
 import type { CallsAdapter } from './adapter';
-import { cometChatAuthToken } from './auth-token';
+import { readSession } from '../session';
 import { cometChatAdapter } from './cometchat';
-import { cometChatConfigFromEnv } from './cometchat-config';
+import { cometChatConfig } from './cometchat-config';
+import { cometChatLoginOf } from './cometchat-login';
 
 export type { CallsAdapter, JoinedCall, JoinOptions } from './adapter';
-export { setCometChatAuthToken } from './auth-token';
+export { setCometChatAuthToken } from './cometchat-login';
 
 let fallback: CallsAdapter | undefined;
 
 /** The adapter a host (or a test) put on globalThis, else CometChat configured from the build. */
 export function callsAdapter(): CallsAdapter {
-  return globalThis.ringkitCallsAdapter ?? (fallback ??= cometChatAdapter(cometChatConfigFromEnv(import.meta.env), cometChatAuthToken));
+  return (
+    globalThis.ringkitCallsAdapter ??
+    (fallback ??= cometChatAdapter(cometChatConfig(import.meta.env), async () => {
+      const uid = readSession()?.uid;
+      return uid ? (await cometChatLoginOf(uid))?.authToken : undefined;
+    }))
+  );
 }

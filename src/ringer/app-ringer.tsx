@@ -1,11 +1,16 @@
 import { callUrl } from '../../sw/click-target';
+import { activeCallId } from '../calls/active-call';
 import { navigate } from '../use-route';
 import { Ringer } from './ringer';
 
-/** The app's own ringer: Accept opens the call screen in this tab, without a reload. */
+/** The app's own ringer: Accept opens the call screen in this tab, without a reload; a ring during a call is answered busy. */
 export function AppRinger() {
   return (
     <Ringer
+      isBusy={(call) => {
+        const active = activeCallId();
+        return active !== undefined && active !== call.sessionId;
+      }}
       onAccept={(call) => {
         const url = callUrl(call.sessionId, 'accept', location.origin);
         if (url) navigate(new URL(url).pathname + new URL(url).search);

@@ -64,6 +64,14 @@ export function ringDeadline(payload: IncomingCallPayload, now: number): number 
   return Math.min(planned, now + SEED_RING_WINDOW_MS);
 }
 
+/** The call a ring's payload announces. */
+export function ringingCallOf(payload: IncomingCallPayload, now: number): RingingCall {
+  const { sessionId, callerName, callType, declineToken } = payload;
+  const call: RingingCall = { sessionId, callerName, callType, deadline: ringDeadline(payload, now) };
+  if (declineToken) call.declineToken = declineToken;
+  return call;
+}
+
 /** Whether this tab plays the ringtone, once the claim among the app's tabs is settled. */
 export function soundAfterClaim(ringing: boolean): Sound {
   return ringing ? 'starting' : 'silent';
@@ -84,10 +92,7 @@ export function ringerReducer(state: RingerState, event: RingerEvent): Transitio
       // One call at a time: a second ring waits in its notification (call waiting).
       if (isRinging(state)) return { state };
       if (isLateRing(event.payload, event.now)) return { state };
-      const { sessionId, callerName, callType, declineToken } = event.payload;
-      const call: RingingCall = { sessionId, callerName, callType, deadline: ringDeadline(event.payload, event.now) };
-      if (declineToken) call.declineToken = declineToken;
-      return { state: { call, sound: 'claiming' } };
+      return { state: { call: ringingCallOf(event.payload, event.now), sound: 'claiming' } };
     }
     case 'ended':
       if (!isRinging(state) || state.call.sessionId !== event.sessionId) return { state };

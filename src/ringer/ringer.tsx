@@ -6,11 +6,12 @@
  */
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedKeyboardEvent } from 'preact';
-import { declineCall } from '../calls/decline';
+import { declineAnswer } from '../calls/callee-answer';
 import {
   announcement,
   IDLE,
   ringerReducer,
+  ringingCallOf,
   tabMessageEvent,
   wantsSound,
   workerMessageEvent,
@@ -38,14 +39,16 @@ export interface RingerProps {
   /** the sender's origin when it isn't the page's (for Decline) */
   senderUrl?: string;
   onAccept?(call: RingingCall): void;
-  /** `declined` settles to true once the sender took the decline */
+  /** `declined` settles to true once CometChat (where configured) and the sender took the decline */
   onDecline?(call: RingingCall, declined: Promise<boolean>): void;
   onDismissed?(call: RingingCall, reason: DismissReason): void;
+  /** true while this device is in another call: a new ring is then answered busy instead of ringing */
+  isBusy?(call: RingingCall): boolean;
 }
 
 export function Ringer(props: RingerProps) {
   const [state, setState] = useState<RingerState>(IDLE);
-  const [notice, setNotice] = useState<{ text: string; failed: boolean } | null>(null);
+  const [notice, setNotice] = useState<{ text: string; failed: boolean; retry?: RingingCall } | null>(null);
   const current = useRef<RingerState>(IDLE);
   const latestProps = useRef(props);
   latestProps.current = props;
@@ -61,18 +64,22 @@ export function Ringer(props: RingerProps) {
       p.onAccept?.(out.call);
     } else if (out.kind === 'decline') {
       channel.current?.post({ type: 'handled', sessionId: out.call.sessionId, how: 'decline' });
-      const declined = declineCall(out.call.sessionId, out.call.declineToken, p.senderUrl);
-      void declined.then((ok) =>
-        setNotice(
-          ok
-            ? { text: `Declined the call from ${out.call.callerName}`, failed: false }
-            : { text: 'The decline did not reach the server. The caller will see the call as unanswered.', failed: true },
-        ),
-      );
-      p.onDecline?.(out.call, declined);
+      p.onDecline?.(out.call, decline(out.call));
     } else {
       p.onDismissed?.(out.call, out.reason);
     }
+  }, []);
+
+  /** Tells CometChat and the sender; says so plainly, with a retry, when the answer did not get through. */
+  const decline = useCallback(async (call: RingingCall, reason: 'declined' | 'busy' = 'declined'): Promise<boolean> => {
+    setNotice({ text: `Declining the call from ${call.callerName}…`, failed: false });
+    const result = await declineAnswer(call, reason, latestProps.current.senderUrl);
+    setNotice(
+      result.ok
+        ? { text: reason === 'busy' ? `${call.callerName} was told you are in another call` : `Declined the call from ${call.callerName}`, failed: false }
+        : { text: `${call.callerName} can’t see that you declined yet: check your connection.`, failed: true, retry: call },
+    );
+    return result.ok;
   }, []);
 
   const dispatch = useCallback((event: RingerEvent) => {
@@ -89,6 +96,8 @@ export function Ringer(props: RingerProps) {
     const sw = typeof navigator !== 'undefined' ? navigator.serviceWorker : undefined;
     const onMessage = (e: MessageEvent) => {
       const event = workerMessageEvent(e.data, Date.now());
+      // In another call: answered busy, as CometChat's UI Kit does, instead of ringing over it.
+      if (event?.type === 'incoming' && latestProps.current.isBusy?.(ringingCallOf(event.payload, event.now))) return void decline(ringingCallOf(event.payload, event.now), 'busy');
       if (event) dispatch(event);
     };
     sw?.addEventListener('message', onMessage);
@@ -225,6 +234,11 @@ export function Ringer(props: RingerProps) {
       {!call && notice?.failed && (
         <div class="rk-ringer-status" role="alert">
           {notice.text}{' '}
+          {notice.retry && (
+            <button class="rk-sound" onClick={() => void decline(notice.retry!)}>
+              Try again
+            </button>
+          )}{' '}
           <button class="rk-sound" onClick={() => setNotice(null)}>
             OK
           </button>

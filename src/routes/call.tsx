@@ -1,31 +1,40 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { openRingKitStores, type CallRecord } from '../../sw/call-log';
 import { callsAdapter, type JoinedCall } from '../calls';
-import { answerCall, declineCall } from '../calls/decline';
+import { setActiveCall } from '../calls/active-call';
+import { acceptAnswer, declineAnswer, endAnswer } from '../calls/callee-answer';
 import { announceHandled } from '../ringer/tab-coordination';
+import { navigate } from '../use-route';
 
 type Phase =
-  | { name: 'ringing' }
-  | { name: 'joining' }
-  | { name: 'in-call' }
-  | { name: 'left' }
-  | { name: 'not-configured'; missing: string[] }
-  | { name: 'join-failed'; message: string }
-  | { name: 'declining' }
-  | { name: 'declined' }
-  | { name: 'decline-failed' }
-  | { name: 'over' };
+  | 'loading'
+  | 'unknown'
+  | 'over'
+  | 'ringing'
+  | 'accepting'
+  | 'accept-failed'
+  | 'accepted'
+  | 'joining'
+  | 'join-failed'
+  | 'in-call'
+  | 'call-failed'
+  | 'left'
+  | 'declining'
+  | 'declined'
+  | 'decline-failed';
 
 const stores = openRingKitStores();
 
 /**
  * /call/<sessionId>?action=accept|reject|open — where a notification click or
  * the ringer's Accept lands. The caller comes from the call log the worker
- * wrote when the ring arrived; Accept joins through the calls adapter.
+ * wrote when the ring arrived. Accept tells CometChat (its Chat SDK) and the
+ * sender before joining through the calls adapter; a failure to tell is said
+ * plainly, with a retry.
  */
 export function CallScreen({ sessionId, action }: { sessionId: string; action: 'accept' | 'reject' | 'open' }) {
-  const [call, setCall] = useState<CallRecord | undefined | null>(null);
-  const [phase, setPhase] = useState<Phase>({ name: 'ringing' });
+  const [call, setCall] = useState<CallRecord | undefined>(undefined);
+  const [phase, setPhase] = useState<Phase>('loading');
   const container = useRef<HTMLDivElement>(null);
   const joined = useRef<JoinedCall | undefined>(undefined);
   const mounted = useRef(true);
@@ -36,105 +45,176 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
     void stores.callLog.get(sessionId).then((record) => {
       if (!live) return;
       setCall(record);
-      if (record && record.state !== 'ringing' && record.state !== 'accepted') setPhase({ name: 'over' });
-      else if (action === 'accept') void accept(record);
+      if (!record) return setPhase('unknown');
+      if (record.state !== 'ringing' && record.state !== 'accepted') return setPhase('over');
+      setPhase('ringing');
+      if (action === 'accept') void accept(record);
       else if (action === 'reject') void decline(record);
     });
     return () => {
       live = false;
       mounted.current = false;
-      void joined.current?.leave();
+      const current = joined.current;
       joined.current = undefined;
+      if (current) void current.leave().then(() => endAnswer(sessionId, true));
+      setActiveCall(undefined);
     };
   }, [sessionId]);
 
-  async function accept(record = call ?? undefined) {
+  async function accept(record = call) {
     announceHandled({ type: 'handled', sessionId, how: 'accept' });
-    // The worker tells the sender itself when Accept was pressed on the notification.
-    if (record?.state === 'ringing') void answerCall(sessionId, record.declineToken);
+    setPhase('accepting');
+    const told = await acceptAnswer({ sessionId, declineToken: record?.declineToken });
+    if (!mounted.current) return;
+    if (!told.ok) return setPhase('accept-failed');
     await stores.callLog.setState(sessionId, { state: 'accepted' }).catch(() => undefined);
+    await join(record);
+  }
+
+  async function join(record = call) {
     const adapter = callsAdapter();
-    const missing = adapter.missing();
-    if (missing.length) return setPhase({ name: 'not-configured', missing });
-    setPhase({ name: 'joining' });
+    const missing = await adapter.missing();
+    if (missing.length) {
+      // A setting of the developer's, not something the callee can act on: the console says what.
+      console.info(`RingKit: the call was accepted, but ${adapter.name} calls cannot be joined yet. Missing: ${missing.join('; ')}`);
+      return setPhase('accepted');
+    }
+    setPhase('joining');
+    setActiveCall(sessionId);
     try {
       const joinedCall = await adapter.join({
         sessionId,
         callType: record?.callType ?? 'video',
         container: container.current!,
-        onEnded: () => {
-          joined.current = undefined;
-          setPhase({ name: 'left' });
+        onEnded: () => finish('left', false),
+        onError: (error) => {
+          console.warn('RingKit: the call failed', error);
+          finish('call-failed', true);
         },
       });
       // Left the screen while joining: hang up rather than keep the microphone and camera on.
-      if (!mounted.current) return void joinedCall.leave();
+      if (!mounted.current) return void joinedCall.leave().then(() => endAnswer(sessionId, true));
       joined.current = joinedCall;
-      setPhase({ name: 'in-call' });
+      setPhase('in-call');
     } catch (error) {
-      setPhase({ name: 'join-failed', message: error instanceof Error ? error.message : String(error) });
+      console.warn('RingKit: could not join the call', error);
+      setActiveCall(undefined);
+      setPhase('join-failed');
     }
+  }
+
+  /** The call is over here: CometChat is told (endCall when we ended it, then clearActiveCall). */
+  function finish(next: Phase, endedByUs: boolean) {
+    joined.current = undefined;
+    setActiveCall(undefined);
+    void endAnswer(sessionId, endedByUs);
+    if (mounted.current) setPhase(next);
   }
 
   async function hangUp() {
     const current = joined.current;
     joined.current = undefined;
     await current?.leave();
-    setPhase({ name: 'left' });
+    finish('left', true);
   }
 
-  async function decline(record = call ?? undefined) {
+  async function decline(record = call) {
     announceHandled({ type: 'handled', sessionId, how: 'decline' });
-    setPhase({ name: 'declining' });
-    if (await declineCall(sessionId, record?.declineToken)) {
-      await stores.callLog.setState(sessionId, { state: 'declined', reason: 'declined' }).catch(() => undefined);
-      setPhase({ name: 'declined' });
-    } else {
-      setPhase({ name: 'decline-failed' });
-    }
+    setPhase('declining');
+    const told = await declineAnswer({ sessionId, declineToken: record?.declineToken });
+    if (!mounted.current) return;
+    if (!told.ok) return setPhase('decline-failed');
+    await stores.callLog.setState(sessionId, { state: 'declined', reason: 'declined' }).catch(() => undefined);
+    setPhase('declined');
   }
 
-  const who = call?.callerName || 'Unknown caller';
-  const title: Partial<Record<Phase['name'], string>> = {
-    joining: `Joining the call with ${who}…`,
-    'in-call': `In call with ${who}`,
-    left: `Call with ${who} ended`,
-    declined: 'Call declined',
-  };
-  return (
-    <section class="card call" aria-live="polite">
-      <h1>{title[phase.name] ?? `Call from ${who}`}</h1>
-      <p>{call ? `${call.callType === 'video' ? 'Video' : 'Audio'} call` : call === undefined ? 'This call is not on this device any more.' : 'Loading…'}</p>
-      {phase.name === 'over' && <p>This call has ended.</p>}
-      {phase.name === 'declined' && <p>The caller has been told you declined.</p>}
-      {phase.name === 'decline-failed' && <p role="alert">The decline did not reach the server. The caller will see the call as unanswered.</p>}
-      {phase.name === 'not-configured' && (
-        <div role="alert" data-testid="calls-not-configured">
-          <p>This app can’t join calls yet. Missing:</p>
-          <ul>
-            {phase.missing.map((m) => (
-              <li key={m}>{m}</li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {phase.name === 'join-failed' && <p role="alert">Could not join the call: {phase.message}</p>}
-      <div ref={container} class="call-stage" data-testid="call-stage" hidden={phase.name !== 'joining' && phase.name !== 'in-call'} />
-      {phase.name === 'ringing' && (
+  const who = call?.callerName || 'the caller';
+  const Who = call?.callerName || 'The caller';
+  const kind = call ? `${call.callType === 'video' ? 'Video' : 'Audio'} call` : '';
+  const home = (
+    <div class="actions">
+      <button class="quiet" onClick={() => navigate('/')}>
+        Back to RingKit
+      </button>
+    </div>
+  );
+  const view: Record<Phase, { title: string; text?: string; alert?: string; buttons?: preact.JSX.Element }> = {
+    loading: { title: 'Incoming call', text: 'Loading…' },
+    unknown: { title: 'Call not found', text: 'This call didn’t ring on this device, or it ended a while ago.', buttons: home },
+    over: { title: `Call from ${who}`, text: 'This call has ended.', buttons: home },
+    ringing: {
+      title: `Call from ${who}`,
+      text: kind,
+      buttons: (
         <div class="actions">
           <button onClick={() => void accept()}>Accept</button>
           <button class="decline" onClick={() => void decline()}>
             Decline
           </button>
         </div>
-      )}
-      {phase.name === 'in-call' && (
+      ),
+    },
+    accepting: { title: `Call from ${who}`, text: 'Accepting…' },
+    'accept-failed': {
+      title: `Call from ${who}`,
+      alert: `${Who} can’t see that you accepted yet. Check your connection and try again.`,
+      buttons: (
+        <div class="actions">
+          <button onClick={() => void accept()}>Try again</button>
+          <button class="decline" onClick={() => void decline()}>
+            Decline
+          </button>
+        </div>
+      ),
+    },
+    accepted: { title: 'Call accepted', text: `${Who} has been told you accepted.`, buttons: home },
+    joining: { title: `Joining the call with ${who}…` },
+    'join-failed': {
+      title: `Call with ${who}`,
+      alert: 'The call could not start on this device. Check your connection and try again.',
+      buttons: (
+        <div class="actions">
+          <button onClick={() => void join()}>Try again</button>
+          {home}
+        </div>
+      ),
+    },
+    'in-call': {
+      title: `In call with ${who}`,
+      buttons: (
         <div class="actions">
           <button class="decline" onClick={() => void hangUp()}>
             Hang up
           </button>
         </div>
-      )}
+      ),
+    },
+    'call-failed': { title: `Call with ${who} ended`, alert: 'The call stopped because of a problem with the connection.', buttons: home },
+    left: { title: `Call with ${who} ended`, buttons: home },
+    declining: { title: `Call from ${who}`, text: 'Declining…' },
+    declined: { title: `You declined the call from ${who}`, text: `${Who} has been told.`, buttons: home },
+    'decline-failed': {
+      title: `Call from ${who}`,
+      alert: `${Who} can’t see that you declined yet. Check your connection and try again.`,
+      buttons: (
+        <div class="actions">
+          <button class="decline" onClick={() => void decline()}>
+            Try again
+          </button>
+        </div>
+      ),
+    },
+  };
+  const v = view[phase];
+  return (
+    <section class="card call" data-phase={phase}>
+      <h1>{v.title}</h1>
+      <div aria-live="polite">
+        {v.text && <p>{v.text}</p>}
+        {v.alert && <p role="alert">{v.alert}</p>}
+      </div>
+      <div ref={container} class="call-stage" data-testid="call-stage" hidden={phase !== 'joining' && phase !== 'in-call'} />
+      {v.buttons}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { setCometChatAuthToken } from '../calls';
-import { cometChatAuthToken } from '../calls/auth-token';
+import { cometChatLoginOf } from '../calls/cometchat-login';
+import { readSession } from '../session';
 
 /** Where the built ringer library is served (dist/ringer/, built by vite.ringer.config.ts). */
 const RINGER_SCRIPT = '/ringer/ringkit-ringer.js';
@@ -35,8 +36,12 @@ function loadRingerLibrary(): void {
 export function Embed() {
   const host = useRef<HTMLDivElement>(null);
   const [events, setEvents] = useState<string[]>([]);
-  const [token, setToken] = useState(() => cometChatAuthToken() ?? '');
-  const [saved, setSaved] = useState(Boolean(token));
+  const [token, setToken] = useState('');
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    const uid = readSession()?.uid;
+    if (uid) void cometChatLoginOf(uid).then((login) => login && (setToken(login.authToken), setSaved(true)));
+  }, []);
 
   useEffect(() => {
     loadRingerLibrary();
@@ -61,8 +66,7 @@ export function Embed() {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          setCometChatAuthToken(token.trim() || null);
-          setSaved(Boolean(token.trim()));
+          void setCometChatAuthToken(token.trim() || null).then(() => setSaved(Boolean(token.trim())));
         }}
       >
         <label>
