@@ -16,6 +16,14 @@ function copyManifest(): Plugin {
   };
 }
 
+/** The file name prefix of CometChat's Chat SDK's chunk, loaded when a callee answers (src/calls/cometchat-chat.ts). */
+export const CHAT_SDK_CHUNK = 'cometchat-chat';
+/** The lazily loaded chunk of a CometChat SDK, by the module it holds. */
+export function cometChatChunkName(facadeModuleId: string | null | undefined): string | undefined {
+  if (facadeModuleId?.includes('/@cometchat/calls-sdk-javascript/')) return CALLS_SDK_CHUNK;
+  if (facadeModuleId?.includes('/@cometchat/chat-sdk-javascript/')) return CHAT_SDK_CHUNK;
+  return undefined;
+}
 /** The file name prefix of the CometChat calls SDK's chunk (scripts/bundle-sizes.ts looks for it). */
 export const CALLS_SDK_CHUNK = 'cometchat-calls';
 
@@ -48,9 +56,8 @@ export default defineConfig({
     sourcemap: true,
     rolldownOptions: {
       output: {
-        // A recognisable name for the lazily loaded calls SDK (src/calls/cometchat.ts).
-        chunkFileNames: (chunk) =>
-          chunk.facadeModuleId?.includes('/@cometchat/calls-sdk-javascript/') ? `assets/${CALLS_SDK_CHUNK}-[hash].js` : 'assets/[name]-[hash].js',
+        // Recognisable names for the lazily loaded SDKs (src/calls/cometchat.ts, src/calls/cometchat-chat.ts).
+        chunkFileNames: (chunk) => `assets/${cometChatChunkName(chunk.facadeModuleId) ?? '[name]'}-[hash].js`,
       },
     },
   },

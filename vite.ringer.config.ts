@@ -1,5 +1,6 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
+import { cometChatChunkName } from './vite.config';
 
 /**
  * The ringer as its own library: one ES module with Preact bundled in, that a
@@ -16,7 +17,7 @@ export default defineConfig({
     sourcemap: true,
     // Lib mode keeps whitespace in ES output (for the importer's tree-shaking);
     // this file is loaded as it is by script tags, so it is minified in full.
-    rolldownOptions: { output: { minify: true } },
+    rolldownOptions: { output: { minify: true, chunkFileNames: (chunk) => `${cometChatChunkName(chunk.facadeModuleId) ?? '[name]'}-[hash].js` } },
     lib: {
       entry: 'src/ringer/index.ts',
       formats: ['es'],

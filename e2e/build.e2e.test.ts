@@ -58,10 +58,13 @@ describe('what the browser loads, gzipped (client budgets)', async () => {
     expect(sizes.serviceWorker).toBeLessThanOrEqual(BUDGETS.serviceWorker);
   });
 
-  it('puts the CometChat calls SDK in its own chunk that the shell neither loads at start nor precaches', () => {
-    expect(sizes.callsSdkFiles).toHaveLength(1);
-    const [sdk] = sizes.callsSdkFiles;
-    expect(sdk).toMatch(/^assets\/cometchat-calls-[\w-]+\.js$/);
+  it.each([
+    ['calls SDK (joining)', () => sizes.callsSdkFiles, /^assets\/cometchat-calls-[\w-]+\.js$/],
+    ['Chat SDK (answering)', () => sizes.chatSdkFiles.filter((f) => f.startsWith('assets/')), /^assets\/cometchat-chat-[\w-]+\.js$/],
+  ])('puts the CometChat %s in its own chunk that the shell neither loads at start nor precaches', (_name, files, pattern) => {
+    expect(files()).toHaveLength(1);
+    const [sdk] = files();
+    expect(sdk).toMatch(pattern);
     expect(sizes.shellInitialFiles).not.toContain(sdk);
     const sw = readFileSync(join(DIST, 'sw.js'), 'utf8');
     expect(sw).not.toContain(sdk!.replace(/^assets\//, ''));

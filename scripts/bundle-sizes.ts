@@ -1,7 +1,7 @@
 /**
  * What the browser loads from the build (dist/), gzipped, against the client
  * budgets (issue 10): the ringer library, the app shell's initial JavaScript,
- * the service worker, and where the CometChat calls SDK went. The build test
+ * the service worker, and where the CometChat SDKs went. The build test
  * (e2e/build.e2e.test.ts) fails on a budget; the bench report prints the same
  * measurements. Run alone: `tsx scripts/bundle-sizes.ts` (after `npm run build`).
  */
@@ -20,11 +20,12 @@ export const BUDGETS = {
 
 export const RINGER_FILE = 'ringer/ringkit-ringer.js';
 export const SERVICE_WORKER_FILE = 'sw.js';
-/** A string only the CometChat calls SDK's code holds (its API host), to find the SDK wherever it landed. */
-export const CALLS_SDK_MARKER = 'cometchat.io';
+/** The file names the builds give the lazily loaded CometChat SDKs' chunks (vite.config.ts). */
+const CALLS_SDK_FILE = /(^|\/)cometchat-calls-[\w-]+\.js$/;
+const CHAT_SDK_FILE = /(^|\/)cometchat-chat-[\w-]+\.js$/;
 
 export interface BundleSizes {
-  /** gzip bytes of dist/ringer/ringkit-ringer.js */
+  /** gzip bytes of dist/ringer/ringkit-ringer.js and the chunks it imports statically */
   ringer: number;
   /** gzip bytes of every script index.html loads before anything runs: its module scripts, modulepreloads and their static imports */
   shellInitialJs: number;
@@ -36,6 +37,9 @@ export interface BundleSizes {
   callsSdkFiles: string[];
   /** gzip bytes of the calls SDK's files */
   callsSdk: number;
+  /** the JS files (relative to dist/) holding CometChat's Chat SDK, loaded when a callee answers */
+  chatSdkFiles: string[];
+  chatSdk: number;
 }
 
 export function gzipSize(file: string): number {
@@ -84,18 +88,21 @@ export async function measureBundles(dist: string): Promise<BundleSizes> {
     if (!existsSync(join(dist, f))) throw new Error(`${f} is not in ${dist}: run \`npm run build\` first`);
   }
   const shellInitialFiles = await staticClosure(dist, htmlModuleUrls(readFileSync(join(dist, 'index.html'), 'utf8')));
-  const callsSdkFiles = jsFiles(dist)
-    .filter((f) => readFileSync(f, 'utf8').includes(CALLS_SDK_MARKER))
-    .map((f) => relative(dist, f).split('\\').join('/'))
-    .sort();
+  const files = jsFiles(dist).map((f) => relative(dist, f).split('\\').join('/'));
+  const callsSdkFiles = files.filter((f) => CALLS_SDK_FILE.test(f)).sort();
+  const chatSdkFiles = files.filter((f) => CHAT_SDK_FILE.test(f)).sort();
   const sum = (files: string[]) => files.reduce((n, f) => n + gzipSize(join(dist, f)), 0);
+  // The widget's entry and what it imports statically: what a page loading it fetches before it can ring.
+  const ringerFiles = await staticClosure(dist, [`/${RINGER_FILE}`]);
   return {
-    ringer: gzipSize(join(dist, RINGER_FILE)),
+    ringer: sum(ringerFiles),
     shellInitialJs: sum(shellInitialFiles),
     shellInitialFiles,
     serviceWorker: gzipSize(join(dist, SERVICE_WORKER_FILE)),
     callsSdkFiles,
     callsSdk: sum(callsSdkFiles),
+    chatSdkFiles,
+    chatSdk: sum(chatSdkFiles),
   };
 }
 
@@ -108,6 +115,7 @@ export function formatBundleSizes(s: BundleSizes): string {
     [`app shell initial JS (${s.shellInitialFiles.join(', ')})`, s.shellInitialJs, BUDGETS.shellInitialJs],
     [`service worker (${SERVICE_WORKER_FILE})`, s.serviceWorker, BUDGETS.serviceWorker],
     [`CometChat calls SDK, loaded on join (${s.callsSdkFiles.join(', ') || 'not found'})`, s.callsSdk, undefined],
+    [`CometChat Chat SDK, loaded on answer (${s.chatSdkFiles.join(', ') || 'not found'})`, s.chatSdk, undefined],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   return rows

@@ -6,7 +6,6 @@
  */
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedKeyboardEvent } from 'preact';
-import { declineAnswer } from '../calls/callee-answer';
 import {
   announcement,
   IDLE,
@@ -73,6 +72,8 @@ export function Ringer(props: RingerProps) {
   /** Tells CometChat and the sender; says so plainly, with a retry, when the answer did not get through. */
   const decline = useCallback(async (call: RingingCall, reason: 'declined' | 'busy' = 'declined'): Promise<boolean> => {
     setNotice({ text: `Declining the call from ${call.callerName}…`, failed: false });
+    // Loaded on the first answer: it brings IndexedDB and CometChat's SDK loader, which ringing itself does not need.
+    const { declineAnswer } = await import('../calls/callee-answer');
     const result = await declineAnswer(call, reason, latestProps.current.senderUrl);
     setNotice(
       result.ok
