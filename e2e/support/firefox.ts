@@ -44,9 +44,13 @@ export interface FirefoxBrowser {
   close(): Promise<void>;
 }
 
-/** Headless Firefox ESR in a fresh profile (puppeteer makes and removes it); `prefs` override the push prefs. */
-export async function launchFirefox(pushServerURL: string, prefs: Record<string, unknown> = {}): Promise<FirefoxBrowser> {
+/**
+ * Headless Firefox ESR in a fresh profile (puppeteer makes and removes it); `prefs` override the push prefs.
+ * `acceptInsecureCerts`: the loopback test certificate of a stand-in (CometChat's client API) is accepted, by pages and workers.
+ */
+export async function launchFirefox(pushServerURL: string, prefs: Record<string, unknown> = {}, options: { acceptInsecureCerts?: boolean } = {}): Promise<FirefoxBrowser> {
   const browser = await puppeteer.launch({
+    ...(options.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
     browser: 'firefox',
     protocol: 'webDriverBiDi',
     executablePath: firefoxPath(),

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { describeRing } from '../../src/push/ring-summary';
 import type { Platform } from '../../src/platform/detect';
 import { describeUserAgent } from '../../src/platform/describe';
 import { ringingState, type RingingFacts } from '../../src/push/ringing-state';
@@ -43,14 +42,5 @@ describe('the device list', () => {
     [null, 'Unknown browser'],
   ])('names %s as "%s"', (ua, label) => {
     expect(describeUserAgent(ua)).toBe(label);
-  });
-});
-
-describe('the demo caller', () => {
-  it('says when the callee has nothing that can ring', () => {
-    expect(describeRing('grace', { devices: 0, delivered: 0, purged: 0, failed: 0, pending: 0 })).toMatch(/grace has no device/);
-  });
-  it('counts what happened to each device', () => {
-    expect(describeRing('grace', { devices: 3, delivered: 1, purged: 1, failed: 0, pending: 1 })).toBe('Ringing grace: 1 of 3 devices reached, 1 still trying, 1 gone (removed).');
   });
 });
