@@ -99,3 +99,37 @@ describe("GET /api/push/subscriptions: the user's own devices", () => {
     expect(res.statusCode).toBe(401);
   });
 });
+
+describe("the demo caller's view of its call", () => {
+  it('streams the call events of its own call (from the first one) and cancels it; another user sees nothing', async () => {
+    const caller = await signIn('Grace');
+    const callee = await signIn('Ada');
+    const device = s.push.subscribe();
+    await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: bearer(callee.token), payload: { subscription: device.subscription } });
+    const placed = await s.inject({ method: 'POST', url: '/api/dev/calls', headers: bearer(caller.token), payload: { recipientUid: 'Ada' } });
+    const { sessionId } = placed.json() as { sessionId: string };
+    await s.app.drain(); // call.ringing has happened before the card connects
+
+    const address = await s.app.http.listen({ port: 0, host: '127.0.0.1' });
+    const events = `${address}/api/dev/calls/${encodeURIComponent(sessionId)}/events`;
+    const stranger = await fetch(events, { headers: bearer(callee.token) });
+    expect(stranger.status).toBe(404);
+    const res = await fetch(events, { headers: bearer(caller.token) });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) text += decoder.decode((await reader.read()).value);
+    };
+    await readUntil('call.ringing');
+    expect(text).toMatch(/^event: call\.ringing\ndata: \{"type":"call\.ringing"/);
+
+    const cancelled = await s.inject({ method: 'POST', url: `/api/dev/calls/${encodeURIComponent(sessionId)}/cancel`, headers: bearer(caller.token) });
+    expect(cancelled.json()).toMatchObject({ devices: 1 });
+    const notYours = await s.inject({ method: 'POST', url: `/api/dev/calls/${encodeURIComponent(sessionId)}/cancel`, headers: bearer(callee.token) });
+    expect(notYours.statusCode).toBe(404);
+    await s.push.waitFor((r) => r.id === device.id && (r.payload as { type: string }).type === 'call_ended');
+    await reader.cancel();
+  });
+});
