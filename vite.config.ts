@@ -41,7 +41,7 @@ export default defineConfig({
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,png,svg,webmanifest,wav}'],
         // The calls SDK (MBs) is fetched when a call is joined, which needs the network anyway.
-        globIgnores: [`**/${CALLS_SDK_CHUNK}-*.js`],
+        globIgnores: [`**/${CALLS_SDK_CHUNK}-*.js`, `**/${CHAT_SDK_CHUNK}-*.js`],
       },
       devOptions: { enabled: false },
     }),

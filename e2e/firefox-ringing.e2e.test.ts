@@ -158,9 +158,10 @@ describe('ringing in Firefox, end to end', () => {
     expect(url.pathname).toBe(`/call/${encodeURIComponent(ring.sessionId)}`);
     expect(url.searchParams.get('action')).toBe('accept');
     const callPage = (await target.page())!;
-    // The screen went on to join: with no CometChat app configured here, it says what is missing.
-    await callPage.waitForFunction(() => document.querySelector('[data-testid="calls-not-configured"]') !== null);
-    expect(await callPage.evaluate(() => document.querySelector('h1')?.textContent)).toBe('Call from Bob');
+    // With no CometChat app configured here, the screen says the caller was told and joins nothing.
+    await callPage.waitForSelector('[data-phase="accepted"]');
+    expect(await callPage.evaluate(() => document.querySelector('h1')?.textContent)).toBe('Call accepted');
+    expect(await callPage.evaluate(() => document.querySelector('.call p')?.textContent)).toBe('Bob has been told you accepted.');
     const callTabs = (await callee.ff.browser.pages()).filter((p) => p.url().includes('/call/'));
     expect(callTabs).toHaveLength(1);
     expect(await callee.ff.alerts()).toEqual([]);

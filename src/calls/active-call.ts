@@ -1,27 +1,29 @@
 /**
- * The call this browser is in, shared by its tabs (localStorage, as
- * CometChat's UI Kit keeps its active call): a ring that comes meanwhile is
- * answered busy instead of ringing over the call.
+ * The calls this browser is in, across its tabs: the tab in a call holds a
+ * Web Lock named after it, which the browser lets go when the tab closes or
+ * navigates away, so a crashed call never leaves the browser "busy". A ring
+ * that comes meanwhile is answered busy instead of ringing over the call (as
+ * CometChat's UI Kit does). Without Web Locks nobody is ever busy.
  */
-const KEY = 'ringkit.activeCall';
-/** A tab that closed mid-call leaves its entry behind; calls older than this are not taken as ongoing. */
-const STALE_MS = 6 * 60 * 60_000;
+const PREFIX = 'ringkit-in-call:';
 
-export function setActiveCall(sessionId: string | undefined): void {
-  try {
-    if (sessionId) localStorage.setItem(KEY, JSON.stringify({ sessionId, since: Date.now() }));
-    else localStorage.removeItem(KEY);
-  } catch {
-    // storage blocked: busy detection is lost, the call is not
-  }
+/** Marks this tab as in the call until the returned function is called. */
+export function holdActiveCall(sessionId: string): () => void {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  void locks?.request(PREFIX + sessionId, () => held).catch(() => undefined);
+  return release;
 }
 
-export function activeCallId(now = Date.now()): string | undefined {
+/** The sessions a tab of this browser is in a call for. */
+export async function activeCallIds(): Promise<string[]> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return [];
   try {
-    const entry = JSON.parse(localStorage.getItem(KEY) ?? 'null') as { sessionId?: unknown; since?: unknown } | null;
-    if (typeof entry?.sessionId !== 'string' || typeof entry.since !== 'number' || now - entry.since > STALE_MS) return undefined;
-    return entry.sessionId;
+    const { held = [] } = await locks.query();
+    return held.map((l) => l.name ?? '').filter((name) => name.startsWith(PREFIX)).map((name) => name.slice(PREFIX.length));
   } catch {
-    return undefined;
+    return [];
   }
 }

@@ -1,5 +1,5 @@
 import { callUrl } from '../../sw/click-target';
-import { activeCallId } from '../calls/active-call';
+import { activeCallIds } from '../calls/active-call';
 import { navigate } from '../use-route';
 import { Ringer } from './ringer';
 
@@ -7,10 +7,7 @@ import { Ringer } from './ringer';
 export function AppRinger() {
   return (
     <Ringer
-      isBusy={(call) => {
-        const active = activeCallId();
-        return active !== undefined && active !== call.sessionId;
-      }}
+      isBusy={async (call) => (await activeCallIds()).some((id) => id !== call.sessionId)}
       onAccept={(call) => {
         const url = callUrl(call.sessionId, 'accept', location.origin);
         if (url) navigate(new URL(url).pathname + new URL(url).search);

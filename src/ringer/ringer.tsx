@@ -42,7 +42,7 @@ export interface RingerProps {
   onDecline?(call: RingingCall, declined: Promise<boolean>): void;
   onDismissed?(call: RingingCall, reason: DismissReason): void;
   /** true while this device is in another call: a new ring is then answered busy instead of ringing */
-  isBusy?(call: RingingCall): boolean;
+  isBusy?(call: RingingCall): boolean | Promise<boolean>;
 }
 
 export function Ringer(props: RingerProps) {
@@ -95,11 +95,15 @@ export function Ringer(props: RingerProps) {
   // The worker's messages and the other tabs' answers.
   useEffect(() => {
     const sw = typeof navigator !== 'undefined' ? navigator.serviceWorker : undefined;
-    const onMessage = (e: MessageEvent) => {
+    const onMessage = async (e: MessageEvent) => {
       const event = workerMessageEvent(e.data, Date.now());
+      if (!event) return;
       // In another call: answered busy, as CometChat's UI Kit does, instead of ringing over it.
-      if (event?.type === 'incoming' && latestProps.current.isBusy?.(ringingCallOf(event.payload, event.now))) return void decline(ringingCallOf(event.payload, event.now), 'busy');
-      if (event) dispatch(event);
+      if (event.type === 'incoming') {
+        const call = ringingCallOf(event.payload, event.now);
+        if (await latestProps.current.isBusy?.(call)) return void decline(call, 'busy');
+      }
+      dispatch(event);
     };
     sw?.addEventListener('message', onMessage);
     sw?.startMessages();

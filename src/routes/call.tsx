@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { openRingKitStores, type CallRecord } from '../../sw/call-log';
 import { callsAdapter, type JoinedCall } from '../calls';
-import { setActiveCall } from '../calls/active-call';
+import { holdActiveCall } from '../calls/active-call';
 import { acceptAnswer, declineAnswer, endAnswer } from '../calls/callee-answer';
 import { announceHandled } from '../ringer/tab-coordination';
 import { navigate } from '../use-route';
@@ -38,6 +38,11 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
   const container = useRef<HTMLDivElement>(null);
   const joined = useRef<JoinedCall | undefined>(undefined);
   const mounted = useRef(true);
+  const releaseActive = useRef<() => void>(() => {});
+  const setActiveCall = (id: string | undefined) => {
+    releaseActive.current();
+    releaseActive.current = id ? holdActiveCall(id) : () => {};
+  };
 
   useEffect(() => {
     let live = true;
