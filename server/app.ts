@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Tokens } from './auth/tokens';
 import { CallService } from './calls';
 import type { Config } from './config';
+import { groupMembersLister } from './cometchat/group-members';
 import { RingKeeper } from './cometchat/ring-keeper';
 import { CallEvents } from './events/call-events';
 import { EventDispatcher } from './events/dispatcher';
@@ -139,7 +140,8 @@ export async function buildApp(o: AppOptions): Promise<App> {
   if (o.config.devLogin) await http.register(devRoutes, { calls, events, tokens, perMinute: 30 });
   let keeper: RingKeeper | undefined;
   if (o.config.cometchatWebhook) {
-    const ringKeeper = new RingKeeper({ store: o.store, calls, logger: o.logger });
+    const rest = o.config.cometchatRest;
+    const ringKeeper = new RingKeeper({ store: o.store, calls, logger: o.logger, groupMembers: rest && groupMembersLister(rest) });
     await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, credentials: o.config.cometchatWebhook });
     keeper = ringKeeper;
   }

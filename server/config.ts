@@ -40,6 +40,8 @@ export interface Config {
   devLogin: boolean;
   /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
   cometchatWebhook: { user: string; password: string } | undefined;
+  /** CometChat's REST API, for the members of a Webhooks group call (COMETCHAT_APP_ID, COMETCHAT_REGION, COMETCHAT_REST_API_KEY) */
+  cometchatRest: { appId: string; region: string; apiKey: string; baseUrl?: string } | undefined;
   /** where signed call events go (RINGKIT_EVENTS_URL, RINGKIT_EVENTS_SECRET); none when unset */
   events: { url: string; secret: string } | undefined;
 }
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (webhookUser?.includes(':')) throw new ConfigError('COMETCHAT_WEBHOOK_USER must not contain ":"');
 
   const events = parseEvents(env.RINGKIT_EVENTS_URL, env.RINGKIT_EVENTS_SECRET);
+  const cometchatRest = parseCometChatRest(env);
 
   return {
     development,
@@ -125,7 +128,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     devLogin: parseFlag(env.RINGKIT_DEV_LOGIN, 'RINGKIT_DEV_LOGIN', development && isLoopback(host) && !trustProxy),
     cometchatWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
     events,
+    cometchatRest,
   };
+}
+
+/** All three, or none; COMETCHAT_API_URL replaces CometChat's REST host (a dedicated deployment, or a test's stand-in). */
+function parseCometChatRest(env: NodeJS.ProcessEnv): Config['cometchatRest'] {
+  const appId = env.COMETCHAT_APP_ID?.trim();
+  const region = env.COMETCHAT_REGION?.trim();
+  const apiKey = env.COMETCHAT_REST_API_KEY?.trim();
+  if (!appId && !region && !apiKey) return undefined;
+  if (!appId || !region || !apiKey) throw new ConfigError('set COMETCHAT_APP_ID, COMETCHAT_REGION and COMETCHAT_REST_API_KEY together, or none (group calls from Webhooks then ring nobody)');
+  if (!/^[A-Za-z0-9]+$/.test(appId) || !/^[a-z]{2,8}$/.test(region)) throw new ConfigError('COMETCHAT_APP_ID is letters and digits, COMETCHAT_REGION a region such as us, eu or in');
+  const baseUrl = env.COMETCHAT_API_URL?.trim().replace(/\/$/, '');
+  if (baseUrl) {
+    const url = new URL(baseUrl);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) throw new ConfigError('COMETCHAT_API_URL must be https (http only for a loopback address)');
+  }
+  return { appId, region, apiKey, ...(baseUrl ? { baseUrl } : {}) };
 }
 
 /** Standard Webhooks secrets: whsec_ and the base64 of the key; at least this many random bytes. */

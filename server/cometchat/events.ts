@@ -27,6 +27,8 @@ export const PUSH_EXTENSION_TRIGGER = 'push-notification-payload-generated';
 /** What an event asks the sender to do. */
 export type CallAction =
   | { kind: 'ring'; ring: RingRequest; group: boolean; groupId?: string }
+  /** a Webhooks group call: every member but the caller is rung (their uids come from CometChat's REST API) */
+  | { kind: 'ring-group'; groupId: string; ring: Pick<RingRequest, 'sessionId' | 'callerName' | 'callerUid' | 'callType'> }
   | {
       kind: 'end';
       reason: CallEndReason;
@@ -91,21 +93,22 @@ function fromWebhook(root: Fields, trigger: string): CometChatEvent {
 
   if (trigger === 'call_initiated') {
     if (!call || !sessionId) throw new EventError('data.call is missing');
-    const group = call.receiverType === 'group' || entityOf(entities, 'for')?.guid !== undefined;
-    if (group) {
-      // A group call_initiated names the group, not its members.
-      return ignored(trigger, 'group call: Webhooks name the group, not its members (the Push Notifications extension rings each member)');
-    }
     const callerUid = field(by?.uid ?? call.sender, 'data.call.data.entities.by.entity.uid', MAX_LENGTHS.uid);
-    const recipientUid = field(call.receiver ?? entityOf(entities, 'for')?.uid, 'data.call.receiver', MAX_LENGTHS.uid);
     const callerName = by?.name === undefined ? callerUid : field(by.name, 'data.call.data.entities.by.entity.name', MAX_LENGTHS.callerName);
+    const callType = callTypeOf(call.type, 'data.call.type');
+    if (call.receiverType === 'group' || entityOf(entities, 'for')?.guid !== undefined) {
+      // A group call_initiated names the group, not its members: the sender asks CometChat for them.
+      const groupId = field(call.receiver ?? entityOf(entities, 'for')?.guid, 'data.call.receiver', MAX_LENGTHS.uid);
+      return { kind: 'call', id: eventId([...idParts, groupId]), trigger, action: { kind: 'ring-group', groupId, ring: { sessionId, callerName, callerUid, callType } } };
+    }
+    const recipientUid = field(call.receiver ?? entityOf(entities, 'for')?.uid, 'data.call.receiver', MAX_LENGTHS.uid);
     return {
       kind: 'call',
       id: eventId([...idParts, recipientUid]),
       trigger,
       action: {
         kind: 'ring',
-        ring: { recipientUid, sessionId, callerName, callerUid, callType: callTypeOf(call.type, 'data.call.type') },
+        ring: { recipientUid, sessionId, callerName, callerUid, callType },
         group: false,
       },
     };

@@ -3,6 +3,7 @@ import type { CallService } from '../calls';
 import { InFlight } from '../in-flight';
 import type { DeviceStore } from '../store/types';
 import type { CallAction } from './events';
+import type { ListGroupMembers } from './group-members';
 
 /** Event ids and rings are kept this long: far past CometChat's last retry (30 s) and any ring. */
 const KEEP_RECORDS_MS = 24 * 60 * 60_000;
@@ -13,6 +14,8 @@ export interface RingKeeperOptions {
   store: DeviceStore;
   calls: CallService;
   logger: Logger;
+  /** a group's members (CometChat's REST API); without it a Webhooks group call rings nobody */
+  groupMembers?: ListGroupMembers | undefined;
 }
 
 /**
@@ -54,7 +57,9 @@ export class RingKeeper {
   dispatch(eventId: string, action: CallAction, log: Logger): void {
     this.inOrder(orderKey(action), async () => {
       try {
-        await (action.kind === 'ring' ? this.ring(action, log) : this.end(action, log));
+        if (action.kind === 'ring') await this.ring(action, log);
+        else if (action.kind === 'ring-group') await this.ringGroup(action, log);
+        else await this.end(action, log);
       } catch (err) {
         await this.o.store.releaseEvent(eventId).catch(() => undefined);
         throw err;
@@ -73,6 +78,17 @@ export class RingKeeper {
     const counts = await this.o.calls.ring(ring, { source: 'webhook', group: action.group, groupId: action.groupId, once: true });
     if (!counts) log.info({ sessionId: ring.sessionId, uid: ring.recipientUid }, 'callee already rung for this call: not ringing again');
     else log.info({ sessionId: ring.sessionId, uid: ring.recipientUid, ...counts }, 'rang for a CometChat call');
+  }
+
+  private async ringGroup(action: Extract<CallAction, { kind: 'ring-group' }>, log: Logger): Promise<void> {
+    if (!this.o.groupMembers) {
+      log.warn({ groupId: action.groupId }, 'a group call from Webhooks: set COMETCHAT_APP_ID, COMETCHAT_REGION and COMETCHAT_REST_API_KEY to ring its members');
+      return;
+    }
+    const members = (await this.o.groupMembers(action.groupId)).filter((uid) => uid !== action.ring.callerUid);
+    await Promise.all(
+      members.map((recipientUid) => this.ring({ kind: 'ring', ring: { ...action.ring, recipientUid }, group: true, groupId: action.groupId }, log)),
+    );
   }
 
   private async end(action: Extract<CallAction, { kind: 'end' }>, log: Logger): Promise<void> {
@@ -103,7 +119,7 @@ export class RingKeeper {
  * documented end events name no session), else by the session.
  */
 function orderKey(action: CallAction): string {
-  if (action.kind === 'ring') return `caller:${action.ring.callerUid}`;
+  if (action.kind === 'ring' || action.kind === 'ring-group') return `caller:${action.ring.callerUid}`;
   if (action.callerUid) return `caller:${action.callerUid}`;
   return 'parties' in action.target ? `caller:${action.target.parties.callerUid}` : `session:${action.target.sessionId}`;
 }

@@ -47,6 +47,14 @@ describe('CometChat events → what the sender does', () => {
     expect(actionOf(event)).toEqual(action);
   });
 
+  it('a Webhooks group call_initiated asks for the group\'s members to ring', () => {
+    expect(actionOf(parseCometChatEvent(cometchatFixture('webhook-call_initiated-group')))).toEqual({
+      kind: 'ring-group',
+      groupId: 'team-standup',
+      ring: { sessionId: S, callerName: 'Andrew Joseph', callerUid: CALLER, callType: 'audio' },
+    });
+  });
+
   it('documented call_participant_left changes no ringing', () => {
     expect(parseCometChatEvent(documentedFixture('call_participant_left'))).toMatchObject({ kind: 'ignored' });
   });
@@ -60,7 +68,6 @@ describe('CometChat events → what the sender does', () => {
 
   it.each([
     ['webhook-call_participant_left', /participant leaving/],
-    ['webhook-call_initiated-group', /group call: Webhooks name the group, not its members/],
     ['webhook-message_sent', /not a call event/],
     ['push-message', /a chat notification, not a call/],
   ])('ignores %s', (name, why) => {

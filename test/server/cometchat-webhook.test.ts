@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import webpush from 'web-push';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callTopic } from '../../protocol/topic';
@@ -146,7 +148,14 @@ describe('POST /api/webhooks/cometchat', () => {
     for (const device of callee) expect(heard(device, session)).toEqual(['ring', 'cancelled']);
   });
 
-  it.each(['webhook-call_participant_left', 'webhook-call_initiated-group', 'webhook-message_sent', 'push-message'])(
+  it('answers a Webhooks group call 200 and rings nobody without the REST API configured (it says so in the log)', async () => {
+    const before = push.received.length;
+    const res = await deliver(s, cometchatFixture('webhook-call_initiated-group', newSession()));
+    expect(res.json()).toEqual({ status: 'accepted' });
+    expect(push.received.length).toBe(before);
+  });
+
+  it.each(['webhook-call_participant_left', 'webhook-message_sent', 'push-message'])(
     'answers %s with 200 "ignored" and sends nothing',
     async (fixture) => {
       const before = push.received.length;
@@ -391,5 +400,57 @@ describe("CometChat's documented samples, verbatim (no session id on the end tri
     joined.data.occupant.joined_at = Date.now(); // a new join: the first one may have been taken above
     await deliver(s, joined);
     expect(heard(devices['cometchat-uid-5']!, session).at(-1)).toBe('answered');
+  });
+});
+
+describe('group calls from Webhooks: the members come from CometChat’s REST API', () => {
+  let rest: Server;
+  let s: TestSender;
+  let members: Record<string, TestDevice>;
+  const asked: { url: string; apikey: string | undefined }[] = [];
+  beforeAll(async () => {
+    // A loopback stand-in of GET /v3/groups/{guid}/members: two pages, the caller among the members.
+    const pages = [
+      [{ uid: CALLER, scope: 'admin' }, { uid: 'cometchat-uid-3', scope: 'participant' }],
+      [{ uid: 'cometchat-uid-4', scope: 'participant' }],
+    ];
+    rest = createServer((req, res) => {
+      asked.push({ url: req.url ?? '', apikey: req.headers.apikey as string | undefined });
+      const url = new URL(req.url ?? '/', 'http://stand-in');
+      const page = Number(url.searchParams.get('page') ?? 1);
+      if (url.pathname !== '/v3/groups/team-standup/members' || req.headers.apikey !== 'rest-key') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ data: pages[page - 1] ?? [], meta: { pagination: { total: 3, count: pages[page - 1]?.length ?? 0, per_page: 2, current_page: page, total_pages: pages.length } } }));
+    });
+    await new Promise<void>((resolve) => rest.listen(0, '127.0.0.1', resolve));
+    const { port } = rest.address() as AddressInfo;
+    s = await startTestSender({
+      push,
+      env: { ...WEBHOOK_ENV, COMETCHAT_APP_ID: 'app123', COMETCHAT_REGION: 'us', COMETCHAT_REST_API_KEY: 'rest-key', COMETCHAT_API_URL: `http://127.0.0.1:${port}/v3` },
+    });
+    members = {};
+    for (const uid of [CALLER, 'cometchat-uid-3', 'cometchat-uid-4']) members[uid] = await s.addDevice(uid);
+  });
+  afterAll(async () => {
+    await s.close();
+    await new Promise<void>((resolve) => rest.close(() => resolve()));
+  });
+
+  it('rings every member but the caller; the documented group cancel (no session id) stops them all', async () => {
+    const session = newSession();
+    expect((await deliver(s, cometchatFixture('webhook-call_initiated-group', session))).json()).toEqual({ status: 'accepted' });
+    expect(asked.every((a) => a.apikey === 'rest-key')).toBe(true);
+    expect(asked.map((a) => new URL(a.url, 'http://x').searchParams.get('page'))).toEqual(['1', '2']);
+    expect(heard(members['cometchat-uid-3']!, session)).toEqual(['ring']);
+    expect(heard(members['cometchat-uid-4']!, session)).toEqual(['ring']);
+    expect(heard(members[CALLER]!, session)).toEqual([]);
+
+    const cancel = documentedFixture('call_cancelled') as any;
+    cancel.data.call.sender = CALLER;
+    cancel.data.call.receiverType = 'group';
+    cancel.data.call.receiver = 'team-standup';
+    await deliver(s, cancel);
+    expect(heard(members['cometchat-uid-3']!, session)).toEqual(['ring', 'cancelled']);
+    expect(heard(members['cometchat-uid-4']!, session)).toEqual(['ring', 'cancelled']);
   });
 });
