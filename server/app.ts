@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Tokens } from './auth/tokens';
+import { CallRecordPruner } from './call-record-pruner';
 import { CallService } from './calls';
 import type { Config } from './config';
 import { RingKeeper } from './cometchat/ring-keeper';
@@ -8,6 +9,7 @@ import { callRoutes } from './http/routes/calls';
 import { devRoutes } from './http/routes/dev';
 import { cometchatWebhookRoutes } from './http/routes/cometchat-webhook';
 import { healthRoutes } from './http/routes/health';
+import { metricsRoutes } from './http/routes/metrics';
 import { pushRoutes } from './http/routes/push';
 import { testRingRoutes } from './http/routes/test-ring';
 import { webAppRoutes } from './http/routes/web-app';
@@ -18,6 +20,8 @@ import { Deliverer } from './push/deliver';
 import { createPushEncryptor, defaultEncryptionThreads } from './push/encryption';
 import { createPushTransport, type PushTransport } from './push/transport';
 import { VapidHeaderCache } from './push/vapid-header';
+import { Metrics } from './metrics/metrics';
+import { countStoreErrors } from './metrics/store-errors';
 import type { Secrets } from './secrets';
 import type { DeviceStore } from './store/types';
 
@@ -47,6 +51,12 @@ export interface App {
   http: FastifyInstance;
   calls: CallService;
   deliverer: Deliverer;
+  /** RingKit's metrics; `registerOutbox` wires the call events' outbox gauges */
+  metrics: Metrics;
+  /** GET /metrics alone, to listen on RINGKIT_METRICS_PORT (never the public port); undefined unless configured */
+  metricsHttp: FastifyInstance | undefined;
+  /** From now on /readyz answers 503 (draining), while everything else is still served: the load balancer's cue. */
+  startDraining(): void;
   /** Resolves when the work started so far is done: webhook events acted on in the background, then pushes still retrying. */
   drain(): Promise<void>;
   /**
@@ -93,11 +103,17 @@ export async function buildApp(o: AppOptions): Promise<App> {
       new ApiError(429, 'rate_limited', `too many requests: try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
 
+  const metrics = new Metrics({ processMetrics: o.config.metrics !== undefined });
+  const store = countStoreErrors(o.store, metrics);
+  const pruner = new CallRecordPruner({ store, logger: o.logger });
+  let draining = false;
   const tokens = new Tokens(o.secrets.authSecret);
   const transport = o.transport ?? createPushTransport();
   const encryptor = createPushEncryptor(o.encryptionThreads ?? defaultEncryptionThreads());
+  metrics.registerEncryptionQueue(() => encryptor.queued());
   const deliverer = new Deliverer({
-    store: o.store,
+    store,
+    metrics,
     vapid: new VapidHeaderCache(o.secrets.vapid),
     transport,
     encryptor,
@@ -105,30 +121,40 @@ export async function buildApp(o: AppOptions): Promise<App> {
     ...(o.attemptTimeoutMs ? { attemptTimeoutMs: o.attemptTimeoutMs } : {}),
   });
   const calls = new CallService({
-    store: o.store,
+    store,
+    pruner,
     deliverer,
     tokens,
     ttlSeconds: o.config.ttlSeconds,
     answerWithinMs: o.answerWithinMs ?? 3000,
   });
 
-  await http.register(healthRoutes, { store: o.store });
+  await http.register(healthRoutes, { store, draining: () => draining });
+  let metricsHttp: FastifyInstance | undefined;
+  if (o.config.metrics?.port !== undefined) {
+    // Its own listener: the public port (the load balancer's) never serves /metrics.
+    metricsHttp = Fastify({ loggerInstance: o.logger }) as unknown as FastifyInstance;
+    installErrorHandlers(metricsHttp);
+    await metricsHttp.register(metricsRoutes, { metrics });
+  } else if (o.config.metrics) {
+    await http.register(metricsRoutes, { metrics });
+  }
   await http.register(pushRoutes, {
-    store: o.store,
+    store,
     tokens,
     vapidPublicKey: o.secrets.vapid.publicKey,
     pushHosts: o.config.pushHosts,
     writesPerMinute: o.subscriptionWritesPerMinute ?? 30,
   });
-  await http.register(testRingRoutes, { calls, store: o.store, tokens, perMinute: 6 });
-  await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
+  await http.register(testRingRoutes, { calls, store, tokens, perMinute: 6 });
+  await http.register(callRoutes, { calls, store, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
   if (o.config.devLogin) await http.register(devRoutes, { calls, tokens, perMinute: 30 });
   let keeper: RingKeeper | undefined;
   if (o.config.cometchatWebhook) {
-    const ringKeeper = new RingKeeper({ store: o.store, calls, logger: o.logger });
+    const ringKeeper = new RingKeeper({ store, calls, logger: o.logger, pruner });
     // Closing stops taking events and drops ring deadlines; drain() still finishes the work begun.
     http.addHook('onClose', async () => ringKeeper.close());
-    await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, credentials: o.config.cometchatWebhook });
+    await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, credentials: o.config.cometchatWebhook, metrics });
     keeper = ringKeeper;
   }
   await http.register(webAppRoutes, { dir: o.config.webDir });
@@ -136,13 +162,20 @@ export async function buildApp(o: AppOptions): Promise<App> {
   const drain = async () => {
     await keeper?.drain();
     await deliverer.drain();
+    await pruner.drain();
   };
   return {
     http,
     calls,
     deliverer,
+    metrics,
+    metricsHttp,
+    startDraining() {
+      draining = true;
+    },
     drain,
     async close(drainMs = 0) {
+      draining = true;
       const closed = http.close();
       // A keep-alive connection whose request was in flight only turns idle once
       // answered, after close() swept the idle ones: without this it would hold
@@ -150,6 +183,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
       await closed.finally(() => clearInterval(sweep));
       await withDeadline(drain(), drainMs, () => undefined);
+      await metricsHttp?.close();
       await encryptor.close();
       if (!o.transport) transport.close();
     },

@@ -2,6 +2,7 @@ import type { DeliveryCounts, RingRequest } from '../protocol/api';
 import { PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
 import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
+import type { CallRecordPruner } from './call-record-pruner';
 import type { Deliverer } from './push/deliver';
 import type { Device, DeviceStore } from './store/types';
 
@@ -15,6 +16,8 @@ export interface CallServiceOptions {
   ttlSeconds: number;
   /** how long a ring or cancel waits for final outcomes before it answers with the rest pending */
   answerWithinMs: number;
+  /** old traces and call records are pruned as calls come */
+  pruner?: CallRecordPruner;
 }
 
 /** Rings a callee's devices and stops them ringing: the sender's reason to exist. */
@@ -78,6 +81,7 @@ export class CallService {
   }
 
   private async deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {
+    this.o.pruner?.due();
     const { counts } = await this.o.deliverer.deliver(devices, { payload, topic: callTopic(payload.sessionId), deadline }, this.o.answerWithinMs);
     return counts;
   }

@@ -40,6 +40,12 @@ export interface Config {
   devLogin: boolean;
   /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
   cometchatWebhook: { user: string; password: string } | undefined;
+  /**
+   * GET /metrics (Prometheus): off when unset; on the public port with
+   * RINGKIT_METRICS=1 (port undefined); only on a port of its own with
+   * RINGKIT_METRICS_PORT, never through the public one.
+   */
+  metrics: { port: number | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -120,7 +126,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Anyone who reaches it can claim any user: by default only where nobody else can reach it.
     devLogin: parseFlag(env.RINGKIT_DEV_LOGIN, 'RINGKIT_DEV_LOGIN', development && isLoopback(host) && !trustProxy),
     cometchatWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
+    metrics: parseMetrics(env, port),
   };
+}
+
+/** RINGKIT_METRICS (1/0) and RINGKIT_METRICS_PORT (0 picks a free port, as PORT does). */
+function parseMetrics(env: NodeJS.ProcessEnv, publicPort: number): Config['metrics'] {
+  const rawPort = env.RINGKIT_METRICS_PORT?.trim();
+  const port = rawPort ? parseIntIn(rawPort, 'RINGKIT_METRICS_PORT', 0, 65535) : undefined;
+  if (port !== undefined && port !== 0 && port === publicPort) {
+    throw new ConfigError('RINGKIT_METRICS_PORT must differ from PORT: metrics are never served on the public port');
+  }
+  const on = parseFlag(env.RINGKIT_METRICS, 'RINGKIT_METRICS', port !== undefined);
+  if (!on) return undefined;
+  return { port };
 }
 
 /**

@@ -1,19 +1,16 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { CallEndReason } from '../../protocol/payload';
+import type { CallRecordPruner } from '../call-record-pruner';
 import type { CallService } from '../calls';
 import { InFlight } from '../in-flight';
 import type { DeviceStore, RingSelector } from '../store/types';
 import type { CallAction } from './events';
 
-/** Event ids and rings are kept this long: far past CometChat's last retry (30 s) and any ring. */
-const KEEP_RECORDS_MS = 24 * 60 * 60_000;
-/** Pruning runs at most this often, piggybacking on events (no timer to own). */
-const PRUNE_EVERY_MS = 60 * 60_000;
-
 export interface RingKeeperOptions {
   store: DeviceStore;
   calls: CallService;
   logger: Logger;
+  pruner: CallRecordPruner;
 }
 
 /**
@@ -29,23 +26,14 @@ export class RingKeeper {
   /** the tail of each session's work: events of one call run in arrival order */
   private readonly sessions = new Map<string, Promise<void>>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
-  private lastPrune = 0;
   private closed = false;
 
   constructor(private readonly o: RingKeeperOptions) {}
 
   /** Records the event id; false for a retry of an event already handled (here or on another instance). */
   async claim(eventId: string): Promise<boolean> {
-    const now = Date.now();
-    const fresh = await this.o.store.claimEvent(eventId, new Date(now));
-    if (fresh && now - this.lastPrune >= PRUNE_EVERY_MS) {
-      this.lastPrune = now;
-      this.inFlight.track(
-        this.o.store
-          .pruneCallRecords(new Date(now - KEEP_RECORDS_MS))
-          .catch((err: unknown) => this.o.logger.warn({ err }, 'could not prune old webhook events')),
-      );
-    }
+    const fresh = await this.o.store.claimEvent(eventId, new Date());
+    if (fresh) this.o.pruner.due();
     return fresh;
   }
 

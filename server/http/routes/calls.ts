@@ -5,18 +5,25 @@ import {
   cancelRequestSchema,
   ringRequestSchema,
   sessionParamsSchema,
+  shownRequestSchema,
   type AnswerRequest,
+  type CallTraceResponse,
+  type ShownRequest,
   type CancelRequest,
   type DeliveryCounts,
   type RingRequest,
 } from '../../../protocol/api';
 import { bearerToken, type Tokens } from '../../auth/tokens';
 import type { CallService } from '../../calls';
+import { pushServiceOf } from '../../metrics/push-service';
+import type { DeviceStore } from '../../store/types';
+import { callTrace } from '../call-trace';
 import { requireApiKey } from '../auth-hooks';
 import { ApiError } from '../errors';
 
 export interface CallRoutesOptions {
   calls: CallService;
+  store: DeviceStore;
   tokens: Tokens;
   apiKey: string;
   /** declines per client address per minute */
@@ -44,6 +51,19 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
       o.calls.end(request.params.sessionId, request.body.recipientUid, request.body.reason ?? 'cancelled'),
   );
 
+  // "Why didn't it ring?": what happened to each push of the call, on each device.
+  app.get<{ Params: SessionParams }>(
+    API_ROUTES.callTrace,
+    { schema: { params: sessionParamsSchema }, onRequest, config },
+    async (request): Promise<CallTraceResponse> => {
+      const traces = await o.store.listPushTraces(request.params.sessionId);
+      if (traces.length === 0) {
+        throw new ApiError(404, 'call_not_found', 'no push of this call is on record (unknown, still being sent, or older than 24 h)');
+      }
+      return callTrace(request.params.sessionId, traces);
+    },
+  );
+
   // The worker calls these from a notification's buttons: no user session
   // there, only the token the ring carried, bound to call and callee.
   const fromNotification = {
@@ -67,6 +87,20 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     },
   );
 
+  // The worker showed the ring: "delivered to the push service" becomes "shown on the device".
+  app.post<{ Params: SessionParams; Body: ShownRequest }>(
+    API_ROUTES.shown,
+    { ...fromNotification, schema: { params: sessionParamsSchema, body: shownRequestSchema } },
+    async (request, reply) => {
+      const { uid, sessionId } = await callee(request);
+      const device = await o.store.findByEndpoint(request.body.endpoint);
+      // Another user's device, or one the sender no longer holds: nothing of this call to mark.
+      if (!device || device.uid !== uid) throw new ApiError(404, 'device_not_found', 'the sender holds no such device of this callee');
+      await o.store.recordShown({ sessionId, deviceId: device.id, uid, pushService: pushServiceOf(device.endpoint), at: new Date() });
+      return reply.code(204).send();
+    },
+  );
+
   // Accepted on one device: the callee's other devices stop ringing.
   app.post<{ Params: SessionParams; Body: AnswerRequest }>(
     API_ROUTES.answer,
@@ -85,3 +119,4 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     },
   );
 }
+
