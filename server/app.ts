@@ -133,7 +133,8 @@ export async function buildApp(o: AppOptions): Promise<App> {
   let metricsHttp: FastifyInstance | undefined;
   if (o.config.metrics?.port !== undefined) {
     // Its own listener: the public port (the load balancer's) never serves /metrics.
-    metricsHttp = Fastify({ loggerInstance: o.logger }) as unknown as FastifyInstance;
+    // A scrape every few seconds is not worth a log line each.
+    metricsHttp = Fastify({ loggerInstance: o.logger, disableRequestLogging: true }) as unknown as FastifyInstance;
     installErrorHandlers(metricsHttp);
     await metricsHttp.register(metricsRoutes, { metrics });
   } else if (o.config.metrics) {
