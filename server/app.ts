@@ -14,6 +14,7 @@ import { pushRoutes } from './http/routes/push';
 import { testRingRoutes } from './http/routes/test-ring';
 import { webAppRoutes } from './http/routes/web-app';
 import { ApiError, installErrorHandlers } from './http/errors';
+import { API_ROUTES } from '../protocol/api';
 import { withDeadline } from './push/deadline';
 import { registerSecurity } from './http/security';
 import { Deliverer } from './push/deliver';
@@ -137,9 +138,10 @@ export async function buildApp(o: AppOptions): Promise<App> {
     metricsHttp = Fastify({ loggerInstance: o.logger, disableRequestLogging: true }) as unknown as FastifyInstance;
     installErrorHandlers(metricsHttp);
     await metricsHttp.register(metricsRoutes, { metrics });
-  } else if (o.config.metrics) {
-    await http.register(metricsRoutes, { metrics });
   }
+  if (o.config.metrics && o.config.metrics.port === undefined) await http.register(metricsRoutes, { metrics });
+  // A clear 404, not the app's page from the fallback below: a scraper pointed at the public port learns it.
+  else http.get(API_ROUTES.metrics, (_request, reply) => reply.callNotFound());
   await http.register(pushRoutes, {
     store,
     tokens,

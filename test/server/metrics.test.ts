@@ -244,7 +244,10 @@ describe('where /metrics is served', () => {
   it('nowhere by default', async () => {
     const off = await startTestSender({ push: s.push });
     try {
-      expect((await off.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+      const res = await off.inject({ method: 'GET', url: '/metrics' });
+      // A clear 404 (not the app's page, which unknown paths get when the app is built).
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ error: { code: 'not_found', message: 'no route GET /metrics' } });
       expect(off.app.metricsHttp).toBeUndefined();
     } finally {
       await off.close();
@@ -254,7 +257,9 @@ describe('where /metrics is served', () => {
   it('with RINGKIT_METRICS_PORT, only on that port: the public port answers 404, the metrics port serves nothing else', async () => {
     const apart = await startTestSender({ push: s.push, env: { RINGKIT_METRICS_PORT: '0' } });
     try {
-      expect((await apart.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+      const publicPort = await apart.inject({ method: 'GET', url: '/metrics' });
+      expect(publicPort.statusCode).toBe(404);
+      expect(publicPort.body).not.toContain('ringkit_');
       const metricsHttp = apart.app.metricsHttp!;
       const res = await metricsHttp.inject({ method: 'GET', url: '/metrics' });
       expect(res.statusCode).toBe(200);
@@ -272,7 +277,9 @@ describe('where /metrics is served', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-metrics-'));
     const sender = await startSenderProcess({ ...loopbackSenderEnv(dataDir), RINGKIT_METRICS_PORT: String(metricsPort), LOG_LEVEL: 'warn' }, undefined, true);
     try {
-      expect((await fetch(`${sender.url}/metrics`)).status).toBe(404);
+      const publicPort = await fetch(`${sender.url}/metrics`);
+      expect(publicPort.status).toBe(404);
+      expect(await publicPort.text()).not.toContain('ringkit_');
       const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(scraped.status).toBe(200);
       expect(await scraped.text()).toMatch(/^ringkit_pushes_in_flight 0$/m);
