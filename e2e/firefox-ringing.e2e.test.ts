@@ -9,7 +9,7 @@ import { Agent } from 'node:https';
 import type { Page } from 'puppeteer-core';
 import webpush from 'web-push';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RingRequest } from '../protocol/api';
+import { API_ROUTES, apiPath, type CallTraceResponse, type RingRequest } from '../protocol/api';
 import { callTopic } from '../protocol/topic';
 import { startAutopushService, type AutopushService, type PushMessage } from './support/autopush-service';
 import { launchFirefox, type FirefoxBrowser } from './support/firefox';
@@ -144,6 +144,26 @@ describe('ringing in Firefox, end to end', () => {
     await closeAppTabs(callee);
     await ringUntilVisible(callee, call('cat', { callerName: 'Dora' }), 'no app tab open (worker only)');
     expect(await callee.ff.alerts()).toEqual([{ title: 'Incoming call from Dora', text: 'Audio call' }]);
+  });
+
+  it("the sender's trace of the call says the ring was delivered to the push service and then shown on this Firefox", async () => {
+    const callee = await calleeWithRinging('dee');
+    await closeAppTabs(callee);
+    const ring = call('dee', { callerName: 'Eve' });
+    await ringUntilVisible(callee, ring, 'worker only, traced');
+    const [device] = await sender.devicesOf('dee');
+    const trace = await until(
+      "the worker's report that it showed the ring",
+      () => sender.api<CallTraceResponse>(apiPath(API_ROUTES.callTrace, { sessionId: ring.sessionId }), { headers: { authorization: `Bearer ${sender.apiKey}` } }),
+      (t) => t.devices[0]?.ring?.shownAt != null,
+    );
+    expect(trace.devices).toEqual([
+      {
+        deviceId: device!.id, uid: 'dee', pushService: 'other',
+        ring: { sentAt: expect.any(String), answer: '201', retries: 0, outcome: 'delivered', finishedAt: expect.any(String), shownAt: expect.any(String) },
+      },
+    ]);
+    expect(Date.parse(trace.devices[0]!.ring!.shownAt!)).toBeGreaterThanOrEqual(Date.parse(trace.devices[0]!.ring!.sentAt!));
   });
 
   it('Accept opens the call screen with action accept, in one tab', async () => {

@@ -15,6 +15,10 @@ export const API_ROUTES = {
   cancel: '/api/calls/:sessionId/cancel',
   answer: '/api/calls/:sessionId/answer',
   decline: '/api/calls/:sessionId/decline',
+  /** what happened to each push of a call on each device (API key) */
+  callTrace: '/api/calls/:sessionId',
+  /** the worker showed the ring: `{"endpoint"}` with the decline token */
+  shown: '/api/calls/:sessionId/shown',
   /** development only (RINGKIT_DEV_LOGIN): sign in by name, and call another signed-in name */
   devSession: '/api/dev/session',
   devCalls: '/api/dev/calls',
@@ -23,6 +27,8 @@ export const API_ROUTES = {
   devCallCancel: '/api/dev/calls/:sessionId/cancel',
   cometchatWebhook: '/api/webhooks/cometchat',
   health: '/healthz',
+  ready: '/readyz',
+  metrics: '/metrics',
 } as const;
 
 /** A route's path with its parameters filled in (session ids contain dots and more). */
@@ -88,6 +94,9 @@ export const cancelRequestSchema = {
   },
 } as const;
 
+/** POST /api/calls/:sessionId/shown: the device that showed the ring. */
+export const shownRequestSchema = unsubscribeRequestSchema;
+
 /** POST /api/calls/:sessionId/answer: the answering device, which needs no stop. */
 export const answerRequestSchema = {
   type: 'object',
@@ -126,6 +135,7 @@ export type TestRingRequest = FromSchema<typeof testRingRequestSchema>;
 export type RingRequest = FromSchema<typeof ringRequestSchema>;
 export type AnswerRequest = FromSchema<typeof answerRequestSchema>;
 export type DeclineRequest = FromSchema<typeof declineRequestSchema>;
+export type ShownRequest = FromSchema<typeof shownRequestSchema>;
 export type CancelRequest = FromSchema<typeof cancelRequestSchema>;
 export type DevSessionRequest = FromSchema<typeof devSessionRequestSchema>;
 export type DevCallRequest = FromSchema<typeof devCallRequestSchema>;
@@ -192,6 +202,48 @@ export const TEST_RING_CALLER = 'RingKit test ring';
  */
 export interface CometChatWebhookResponse {
   status: 'accepted' | 'duplicate' | 'ignored';
+}
+
+/** A push's kind: the ring, or the call_ended that stops it. */
+export type PushKind = 'ring' | 'call_ended';
+
+/** One push to one device, as GET /api/calls/:sessionId tells it; times are ISO 8601. */
+export interface PushTraceInfo {
+  /** when the first attempt was sent; null when the ring ended before one could be */
+  sentAt: string | null;
+  /** the push service's last answer: an HTTP status ("201", "410", …) or a transport error ("timeout", "reset", "refused", "tls", …) */
+  answer: string | null;
+  retries: number;
+  /** delivered (to the push service), purged (404/410: the device was deleted), failed, expired; null while still being sent */
+  outcome: 'delivered' | 'purged' | 'failed' | 'expired' | null;
+  finishedAt: string | null;
+}
+
+/** One device of the call: its id (never its endpoint or keys), whose it is, its push service, and each push it was sent. */
+export interface DeviceTrace {
+  deviceId: string;
+  uid: string;
+  /** fcm, mozilla, apple, wns or other */
+  pushService: string;
+  ring?: PushTraceInfo & {
+    /** when the device's worker said it showed the ring: delivered to the push service is not yet shown */
+    shownAt: string | null;
+  };
+  callEnded?: PushTraceInfo;
+}
+
+/** GET /api/calls/:sessionId: kept 24 h after the last push. */
+export interface CallTraceResponse {
+  sessionId: string;
+  devices: DeviceTrace[];
+}
+
+/** GET /readyz: whether this instance should get traffic now (a load balancer's view). */
+export interface ReadyResponse {
+  status: 'ready' | 'unready';
+  store: 'ok' | 'unreachable';
+  migrations: 'done' | 'pending';
+  draining: boolean;
 }
 
 export interface HealthResponse {

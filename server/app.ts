@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Tokens } from './auth/tokens';
+import { CallRecordPruner } from './call-record-pruner';
 import { CallService } from './calls';
 import type { Config } from './config';
 import { groupMembersLister } from './cometchat/group-members';
@@ -11,16 +12,20 @@ import { callRoutes } from './http/routes/calls';
 import { devRoutes } from './http/routes/dev';
 import { cometchatWebhookRoutes } from './http/routes/cometchat-webhook';
 import { healthRoutes } from './http/routes/health';
+import { metricsRoutes } from './http/routes/metrics';
 import { pushRoutes } from './http/routes/push';
 import { testRingRoutes } from './http/routes/test-ring';
 import { webAppRoutes } from './http/routes/web-app';
 import { ApiError, installErrorHandlers } from './http/errors';
+import { API_ROUTES } from '../protocol/api';
 import { withDeadline } from './push/deadline';
 import { registerSecurity } from './http/security';
 import { Deliverer } from './push/deliver';
 import { createPushEncryptor, defaultEncryptionThreads } from './push/encryption';
 import { createPushTransport, type PushTransport } from './push/transport';
 import { VapidHeaderCache } from './push/vapid-header';
+import { Metrics } from './metrics/metrics';
+import { countStoreErrors } from './metrics/store-errors';
 import type { Secrets } from './secrets';
 import type { DeviceStore } from './store/types';
 
@@ -51,6 +56,12 @@ export interface App {
   calls: CallService;
   events: CallEvents;
   deliverer: Deliverer;
+  /** RingKit's metrics; `registerOutbox` wires the call events' outbox gauges */
+  metrics: Metrics;
+  /** GET /metrics alone, to listen on RINGKIT_METRICS_PORT (never the public port); undefined unless configured */
+  metricsHttp: FastifyInstance | undefined;
+  /** From now on /readyz answers 503 (draining), while everything else is still served: the load balancer's cue. */
+  startDraining(): void;
   /** Resolves when the work started so far is done: webhook events acted on in the background, then pushes still retrying. */
   drain(): Promise<void>;
   /**
@@ -97,21 +108,28 @@ export async function buildApp(o: AppOptions): Promise<App> {
       new ApiError(429, 'rate_limited', `too many requests: try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
 
+  const metrics = new Metrics({ processMetrics: o.config.metrics !== undefined });
+  const store = countStoreErrors(o.store, metrics);
+  const pruner = new CallRecordPruner({ store, logger: o.logger });
+  let draining = false;
   const tokens = new Tokens(o.secrets.authSecret);
   const transport = o.transport ?? createPushTransport();
   const encryptor = createPushEncryptor(o.encryptionThreads ?? defaultEncryptionThreads());
+  metrics.registerEncryptionQueue(() => encryptor.queued());
   const deliverer = new Deliverer({
-    store: o.store,
+    store,
+    metrics,
     vapid: new VapidHeaderCache(o.secrets.vapid),
     transport,
     encryptor,
     logger: o.logger,
     ...(o.attemptTimeoutMs ? { attemptTimeoutMs: o.attemptTimeoutMs } : {}),
   });
-  const dispatcher = o.config.events && new EventDispatcher({ store: o.store, ...o.config.events, logger: o.logger });
-  const events = new CallEvents({ store: dispatcher ? o.store : undefined, logger: o.logger, onEnqueued: () => dispatcher?.wake() });
+  const dispatcher = o.config.events && new EventDispatcher({ store, ...o.config.events, logger: o.logger });
+  const events = new CallEvents({ store: dispatcher ? store : undefined, logger: o.logger, onEnqueued: () => dispatcher?.wake() });
   const calls = new CallService({
-    store: o.store,
+    store,
+    pruner,
     deliverer,
     tokens,
     events,
@@ -121,28 +139,45 @@ export async function buildApp(o: AppOptions): Promise<App> {
   });
   calls.startExpiring();
   dispatcher?.start();
+  if (dispatcher) {
+    metrics.registerOutbox(async () => {
+      const { pending, oldestCreatedAt } = await store.outboxStats();
+      return { depth: pending, oldestAgeSeconds: oldestCreatedAt ? (Date.now() - oldestCreatedAt.getTime()) / 1000 : 0 };
+    });
+  }
   // Closing stops ending expired rings and polling the outbox; drain() still finishes the work begun.
   http.addHook('onClose', async () => {
     calls.close();
     dispatcher?.close();
   });
 
-  await http.register(healthRoutes, { store: o.store });
+  await http.register(healthRoutes, { store, draining: () => draining });
+  let metricsHttp: FastifyInstance | undefined;
+  if (o.config.metrics?.port !== undefined) {
+    // Its own listener: the public port (the load balancer's) never serves /metrics.
+    // A scrape every few seconds is not worth a log line each.
+    metricsHttp = Fastify({ loggerInstance: o.logger, disableRequestLogging: true }) as unknown as FastifyInstance;
+    installErrorHandlers(metricsHttp);
+    await metricsHttp.register(metricsRoutes, { metrics });
+  }
+  if (o.config.metrics && o.config.metrics.port === undefined) await http.register(metricsRoutes, { metrics });
+  // A clear 404, not the app's page from the fallback below: a scraper pointed at the public port learns it.
+  else http.get(API_ROUTES.metrics, (_request, reply) => reply.callNotFound());
   await http.register(pushRoutes, {
-    store: o.store,
+    store,
     tokens,
     vapidPublicKey: o.secrets.vapid.publicKey,
     pushHosts: o.config.pushHosts,
     writesPerMinute: o.subscriptionWritesPerMinute ?? 30,
   });
-  await http.register(testRingRoutes, { calls, store: o.store, tokens, perMinute: 6 });
-  await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
+  await http.register(testRingRoutes, { calls, store, tokens, perMinute: 6 });
+  await http.register(callRoutes, { calls, store, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
   if (o.config.devLogin) await http.register(devRoutes, { calls, events, tokens, perMinute: 30 });
   let keeper: RingKeeper | undefined;
   if (o.config.cometchatWebhook) {
     const rest = o.config.cometchatRest;
-    const ringKeeper = new RingKeeper({ store: o.store, calls, logger: o.logger, groupMembers: rest && groupMembersLister(rest) });
-    await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, credentials: o.config.cometchatWebhook });
+    const ringKeeper = new RingKeeper({ store, calls, logger: o.logger, pruner, groupMembers: rest && groupMembersLister(rest) });
+    await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, credentials: o.config.cometchatWebhook, metrics });
     keeper = ringKeeper;
   }
   await http.register(webAppRoutes, { dir: o.config.webDir });
@@ -152,14 +187,21 @@ export async function buildApp(o: AppOptions): Promise<App> {
     await calls.drain();
     await deliverer.drain();
     await dispatcher?.drain();
+    await pruner.drain();
   };
   return {
     http,
     calls,
     events,
     deliverer,
+    metrics,
+    metricsHttp,
+    startDraining() {
+      draining = true;
+    },
     drain,
     async close(drainMs = 0) {
+      draining = true;
       const closed = http.close();
       // A keep-alive connection whose request was in flight only turns idle once
       // answered, after close() swept the idle ones: without this it would hold
@@ -167,6 +209,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
       await closed.finally(() => clearInterval(sweep));
       await withDeadline(drain(), drainMs, () => undefined);
+      await metricsHttp?.close();
       await encryptor.close();
       if (!o.transport) transport.close();
     },

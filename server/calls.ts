@@ -6,6 +6,7 @@ import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
 import type { CallEvents } from './events/call-events';
 import { InFlight } from './in-flight';
+import type { CallRecordPruner } from './call-record-pruner';
 import type { Deliverer } from './push/deliver';
 import type { Device, DeviceStore, EndedRing, RingParties, RingSelector, RingSource } from './store/types';
 
@@ -23,6 +24,8 @@ export interface CallServiceOptions {
   ttlSeconds: number;
   /** how long a ring or cancel waits for final outcomes before it answers with the rest pending */
   answerWithinMs: number;
+  /** old traces and call records are pruned as calls come */
+  pruner?: CallRecordPruner;
 }
 
 export interface RingOptions {
@@ -242,6 +245,7 @@ export class CallService {
   }
 
   private deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number) {
+    this.o.pruner?.due();
     return this.o.deliverer.deliver(devices, { payload, topic: callTopic(payload.sessionId), deadline }, this.o.answerWithinMs);
   }
 }

@@ -44,6 +44,12 @@ export interface Config {
   cometchatRest: { appId: string; region: string; apiKey: string; baseUrl?: string } | undefined;
   /** where signed call events go (RINGKIT_EVENTS_URL, RINGKIT_EVENTS_SECRET); none when unset */
   events: { url: string; secret: string } | undefined;
+  /**
+   * GET /metrics (Prometheus): off when unset; on the public port with
+   * RINGKIT_METRICS=1 (port undefined); only on a port of its own with
+   * RINGKIT_METRICS_PORT, never through the public one.
+   */
+  metrics: { port: number | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cometchatWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
     events,
     cometchatRest,
+    metrics: parseMetrics(env, port),
   };
 }
 
@@ -179,6 +186,18 @@ function parseEvents(rawUrl: string | undefined, rawSecret: string | undefined):
     throw new ConfigError(`RINGKIT_EVENTS_SECRET must be whsec_ and the base64 of at least ${EVENTS_SECRET_MIN_BYTES} random bytes: ${EVENTS_SECRET_HOW}`);
   }
   return { url: parsed.href, secret };
+}
+
+/** RINGKIT_METRICS (1/0) and RINGKIT_METRICS_PORT (0 picks a free port, as PORT does). */
+function parseMetrics(env: NodeJS.ProcessEnv, publicPort: number): Config['metrics'] {
+  const rawPort = env.RINGKIT_METRICS_PORT?.trim();
+  const port = rawPort ? parseIntIn(rawPort, 'RINGKIT_METRICS_PORT', 0, 65535) : undefined;
+  if (port !== undefined && port !== 0 && port === publicPort) {
+    throw new ConfigError('RINGKIT_METRICS_PORT must differ from PORT: metrics are never served on the public port');
+  }
+  const on = parseFlag(env.RINGKIT_METRICS, 'RINGKIT_METRICS', port !== undefined);
+  if (!on) return undefined;
+  return { port };
 }
 
 /**

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: no new requests, finishing rings and webhook events in flight');
+    app.startDraining();
     const timer = setTimeout(() => {
       logger.error('rings did not finish in time: exiting anyway');
       process.exit(1);
@@ -51,8 +52,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   const address = await app.http.listen({ port: config.port, host: config.host });
+  // The metrics' own port (RINGKIT_METRICS_PORT): for the scraper, not the load balancer.
+  const metricsAddress = config.metrics?.port !== undefined ? await app.metricsHttp?.listen({ port: config.metrics.port, host: config.host }) : undefined;
   logger.info(
-    { address, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development },
+    { address, metricsAddress, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development },
     'RingKit sender listening',
   );
 }

@@ -1,18 +1,11 @@
 /** notificationclick: Accept, Decline, or a click on the notification itself. */
-import { API_ROUTES, apiPath } from '../protocol/api';
+import { API_ROUTES } from '../protocol/api';
 import { bestEffort, postToWindows, STORE_READ_BUDGET_MS, windowClients, type SwContext, type WindowClientLike } from './context';
 import type { CallState } from './call-log';
-import { callUrl, clickTarget, isSafeSessionId, readNotificationData, windowTarget, type ClickTarget } from './click-target';
+import { callUrl, clickTarget, readNotificationData, windowTarget, type ClickTarget } from './click-target';
 import { callStatusRequest, tokenSubject, type CometChatCallStatus, type CometChatCredentials } from './cometchat-answer';
 import { declineRetryNotification } from './notification-options';
-import { senderBaseUrl } from './subscription-config';
-
-/**
- * How long a decline may take before the call screen is opened instead (and
- * how long an answer may take to be announced). Short: the browser lets a
- * click open or focus a window only for a few seconds.
- */
-export const DECLINE_TIMEOUT_MS = 4_000;
+import { callApiUrl, DECLINE_TIMEOUT_MS, tellSender } from './sender-api';
 
 export type ClickOutcome = 'declined' | 'decline-fallback' | 'decline-retry' | 'focused' | 'navigated' | 'opened' | 'none';
 
@@ -79,29 +72,9 @@ export async function handleNotificationClick(
   return goTo(ctx, target, windows);
 }
 
-/** The sender's URL for one of the calls endpoints the notification's token opens. */
-async function callApiUrl(ctx: SwContext, route: string, sessionId: string): Promise<string> {
-  const config = await bestEffort(ctx, 'reading the settings', () => ctx.settings.getSubscriptionConfig(), STORE_READ_BUDGET_MS);
-  return senderBaseUrl(config, ctx.origin) + apiPath(route, { sessionId });
-}
-
-/** Best effort: POSTs the answer with the ring's token, naming this device so it gets no stop. */
-async function announceAnswer(ctx: SwContext, sessionId: string, declineToken: string | undefined): Promise<void> {
-  // A seed payload has no token; a hostile session id must not steer the URL.
-  if (!declineToken || !isSafeSessionId(sessionId)) return;
-  const url = await callApiUrl(ctx, API_ROUTES.answer, sessionId);
-  const subscription = await bestEffort(ctx, 'reading the subscription', () => ctx.registration.pushManager.getSubscription(), STORE_READ_BUDGET_MS);
-  try {
-    const response = await ctx.fetch(url, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${declineToken}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(subscription ? { endpoint: subscription.endpoint } : {}),
-      signal: AbortSignal.timeout(DECLINE_TIMEOUT_MS),
-    });
-    if (!response.ok) ctx.log(`answer refused: HTTP ${response.status}`);
-  } catch (error) {
-    ctx.log('announcing the answer failed', error);
-  }
+/** Best effort: the answer, naming this device so it gets no stop. */
+function announceAnswer(ctx: SwContext, sessionId: string, declineToken: string | undefined): Promise<void> {
+  return tellSender(ctx, API_ROUTES.answer, sessionId, declineToken, 'announcing the answer');
 }
 
 /** The callee's CometChat login, when this device has one for the user the ring is for. */

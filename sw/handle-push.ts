@@ -3,6 +3,7 @@
  * malformed ones included — because Apple revokes a subscription whose push
  * shows none, and Chrome shows its own "updated in the background" notice.
  */
+import { API_ROUTES } from '../protocol/api';
 import { parsePushPayload, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
 import { bestEffort, postToWindows, STORE_READ_BUDGET_MS, type SwContext } from './context';
 import type { CallRecord } from './call-log';
@@ -15,6 +16,7 @@ import {
   ringingNotification,
   type NotificationSpec,
 } from './notification-options';
+import { tellSender } from './sender-api';
 import { closeAll, notificationsOfCall, showNotification } from './show-notification';
 
 export type PushOutcome = 'ringing' | 'late' | 'already-ended' | 'ended' | 'unknown';
@@ -69,8 +71,11 @@ async function handleRing(ctx: SwContext, payload: IncomingCallPayload): Promise
     await postToWindows(ctx, { type: 'call_ended', sessionId: payload.sessionId, reason: 'unanswered' });
     return 'late';
   }
+  // The sender's trace tells "shown on this device" from "delivered to the push service"; never holds up the ring.
+  const told = tellSender(ctx, API_ROUTES.shown, payload.sessionId, payload.declineToken, 'reporting the ring shown');
   // An open page rings in place: the web has no custom notification sound.
   await postToWindows(ctx, { type: 'incoming_call', payload, timings: { pushReceivedAt: now, notificationShownAt } });
+  await told;
   return 'ringing';
 }
 

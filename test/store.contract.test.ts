@@ -8,13 +8,22 @@ import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { migrations } from '../server/store/migrations';
 import { openStore } from '../server/store/open-store';
 import { openPostgresStore } from '../server/store/postgres';
-import type { DeviceStore, NewDevice } from '../server/store/types';
+import type { DeviceStore, NewDevice, NewPushTrace } from '../server/store/types';
 import { cleanupStores, closeStores, postgresFactory, storeFactories } from './support/stores';
 
 afterEach(closeStores);
 afterAll(cleanupStores);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function newTrace(overrides: Partial<NewPushTrace> = {}): NewPushTrace {
+  const sentAt = new Date(Date.now() - 1000);
+  return {
+    sessionId: 'v1.us.trace', deviceId: 'device-1', uid: 'alice', type: 'ring', pushService: 'fcm',
+    sentAt, answer: '201', retries: 0, outcome: 'delivered', finishedAt: new Date(sentAt.getTime() + 40),
+    ...overrides,
+  };
+}
 const allVersions = migrations.map((m) => m.version).sort((a, b) => a - b);
 
 let seq = 0;
@@ -182,6 +191,57 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     expect(await store.findByEndpoint(a.endpoint)).toMatchObject({ lastOutcome: 'delivered', lastOutcomeAt: later, updatedAt: a.updatedAt });
     expect(await store.findByEndpoint(b.endpoint)).toMatchObject({ lastOutcome: 'delivered', lastOutcomeAt: at });
     await expect(store.recordOutcomes([])).resolves.toBeUndefined();
+  });
+
+  it('keeps push traces in the outcomes\' write: one per session, device and push type, the later replacing the earlier', async () => {
+    const store = await factory.open();
+    const { device } = await store.upsert(newDevice({ uid: 'alice' }));
+    const at = new Date();
+    const first = newTrace({ deviceId: device.id, answer: '503', retries: 0, outcome: 'failed' });
+    const purged = newTrace({ deviceId: 'device-2', sentAt: new Date(first.sentAt!.getTime() + 5), answer: '410', outcome: 'purged' });
+    const expired = newTrace({ deviceId: 'device-3', sentAt: null, answer: null, outcome: 'expired' });
+    await store.recordOutcomes([{ endpoint: device.endpoint, outcome: 'failed:503', at }], [first, purged, expired, newTrace({ sessionId: 'other' })]);
+    expect(await store.findByEndpoint(device.endpoint)).toMatchObject({ lastOutcome: 'failed:503' });
+
+    const retried = { ...first, answer: '201', retries: 2, outcome: 'delivered' as const, finishedAt: new Date() };
+    const ended = newTrace({ deviceId: device.id, type: 'call_ended', sentAt: new Date(), answer: '201' });
+    await store.recordOutcomes([], [retried, ended]);
+    const traces = await store.listPushTraces('v1.us.trace');
+    // Oldest first by when sent; the push never sent by when it ended.
+    expect(traces).toEqual([
+      { ...retried, shownAt: null },
+      { ...purged, shownAt: null },
+      { ...expired, shownAt: null },
+      { ...ended, shownAt: null },
+    ]);
+    expect(await store.listPushTraces('unknown')).toEqual([]);
+  });
+
+  it("records a device showing a ring, before or after the ring's outcome is written, and keeps it", async () => {
+    const store = await factory.open();
+    const shownAt = new Date();
+    // The worker can be faster than the sender's batched write.
+    await store.recordShown({ sessionId: 's-shown', deviceId: 'early', uid: 'alice', pushService: 'mozilla', at: shownAt });
+    const early = newTrace({ sessionId: 's-shown', deviceId: 'early', pushService: 'mozilla' });
+    const late = newTrace({ sessionId: 's-shown', deviceId: 'late', sentAt: new Date(early.sentAt!.getTime() + 1) });
+    await store.recordOutcomes([], [early, late]);
+    await store.recordShown({ sessionId: 's-shown', deviceId: 'late', uid: 'alice', pushService: 'fcm', at: shownAt });
+    // A repeated outcome write (a second ring of the call) keeps what the worker said.
+    await store.recordOutcomes([], [late]);
+    expect(await store.listPushTraces('s-shown')).toEqual([
+      { ...early, shownAt },
+      { ...late, shownAt },
+    ]);
+  });
+
+  it('prunes push traces recorded before the given time, and reports its schema version', async () => {
+    const store = await factory.open();
+    const old = new Date(Date.now() - 2 * 86_400_000);
+    await store.recordOutcomes([], [newTrace({ sessionId: 'old', sentAt: old, finishedAt: old }), newTrace({ sessionId: 'new' })]);
+    await store.pruneCallRecords(new Date(Date.now() - 86_400_000));
+    expect(await store.listPushTraces('old')).toEqual([]);
+    expect(await store.listPushTraces('new')).toHaveLength(1);
+    expect(await store.schemaVersion()).toBe(allVersions.at(-1));
   });
 
   it('keeps its data across close and reopen', async () => {

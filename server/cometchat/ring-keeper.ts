@@ -1,14 +1,10 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { CallRecordPruner } from '../call-record-pruner';
 import type { CallService } from '../calls';
 import { InFlight } from '../in-flight';
 import type { DeviceStore } from '../store/types';
 import type { CallAction } from './events';
 import type { ListGroupMembers } from './group-members';
-
-/** Event ids and rings are kept this long: far past CometChat's last retry (30 s) and any ring. */
-const KEEP_RECORDS_MS = 24 * 60 * 60_000;
-/** Pruning runs at most this often, piggybacking on events (no timer to own). */
-const PRUNE_EVERY_MS = 60 * 60_000;
 
 export interface RingKeeperOptions {
   store: DeviceStore;
@@ -16,6 +12,7 @@ export interface RingKeeperOptions {
   logger: Logger;
   /** a group's members (CometChat's REST API); without it a Webhooks group call rings nobody */
   groupMembers?: ListGroupMembers | undefined;
+  pruner: CallRecordPruner;
 }
 
 /**
@@ -30,22 +27,13 @@ export class RingKeeper {
   private readonly inFlight = new InFlight();
   /** the tail of each call's work: events of one call run in arrival order */
   private readonly queues = new Map<string, Promise<void>>();
-  private lastPrune = 0;
 
   constructor(private readonly o: RingKeeperOptions) {}
 
   /** Records the event id; false for a retry of an event already handled (here or on another instance). */
   async claim(eventId: string): Promise<boolean> {
-    const now = Date.now();
-    const fresh = await this.o.store.claimEvent(eventId, new Date(now));
-    if (fresh && now - this.lastPrune >= PRUNE_EVERY_MS) {
-      this.lastPrune = now;
-      this.inFlight.track(
-        this.o.store
-          .pruneCallRecords(new Date(now - KEEP_RECORDS_MS))
-          .catch((err: unknown) => this.o.logger.warn({ err }, 'could not prune old webhook events')),
-      );
-    }
+    const fresh = await this.o.store.claimEvent(eventId, new Date());
+    if (fresh) this.o.pruner.due();
     return fresh;
   }
 

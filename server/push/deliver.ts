@@ -4,10 +4,12 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { DeliveryCounts } from '../../protocol/api';
 import type { PushPayload } from '../../protocol/payload';
 import { InFlight } from '../in-flight';
-import type { Device, DeviceStore } from '../store/types';
+import { Metrics, type PushKind } from '../metrics/metrics';
+import { pushServiceOf, type PushServiceName } from '../metrics/push-service';
+import type { Device, DeviceStore, TraceOutcome } from '../store/types';
 import { withDeadline } from './deadline';
 import type { PushEncryptor } from './encryption';
-import { judge, outcomeLabel, retryDelay, type Attempt } from './outcome';
+import { judge, metricOutcome, outcomeLabel, retryDelay, type Attempt } from './outcome';
 import { OutcomeWriter } from './outcome-writer';
 import { pushOptions, type PushRequest } from './push-request';
 import type { PushTransport } from './transport';
@@ -28,6 +30,8 @@ export interface DelivererOptions {
   transport: PushTransport;
   encryptor: PushEncryptor;
   logger: Logger;
+  /** counters the deliveries move; default: a registry nobody reads */
+  metrics?: Metrics;
   /** pushes in flight to one push service at once */
   perOriginConcurrency?: number;
   /** bound on one attempt, connect to answer */
@@ -53,11 +57,13 @@ export class Deliverer {
   private readonly attemptTimeoutMs: number;
   private readonly inFlight = new InFlight();
   private readonly outcomes: OutcomeWriter;
+  private readonly metrics: Metrics;
 
   constructor(private readonly options: DelivererOptions) {
     this.perOrigin = options.perOriginConcurrency ?? 32;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
     this.outcomes = new OutcomeWriter(options.store);
+    this.metrics = options.metrics ?? new Metrics({ processMetrics: false });
   }
 
   async deliver(devices: Device[], message: PushMessage, answerWithinMs: number): Promise<Delivery> {
@@ -84,9 +90,11 @@ export class Deliverer {
     // Made only when something is worth logging: a ring to 10,000 devices is mostly silent.
     const log = () => this.options.logger.child({ deviceId: device.id, uid: device.uid, sessionId: message.payload.sessionId, type: message.payload.type });
     const limit = this.limitFor(device.endpoint);
+    // What the call's trace keeps of this push (GET /api/calls/:sessionId), written with its outcome.
+    const trace: PushTrack = { kind: message.payload.type === 'incoming_call' ? 'ring' : 'call_ended', service: pushServiceOf(device.endpoint), sentAt: null, answer: null, retries: 0 };
     let request: PushRequest | undefined;
     for (let attemptNo = 1; ; attemptNo += 1) {
-      if (message.deadline <= Date.now()) return this.fail(device, 'expired', log);
+      if (message.deadline <= Date.now()) return this.fail(device, message, trace, 'expired', log);
       // Encrypting inside the slot bounds the encrypted pushes held at once, whatever the fan-out.
       const attempt = await limit(async (): Promise<Attempt | 'expired' | 'unencryptable'> => {
         try {
@@ -101,32 +109,38 @@ export class Deliverer {
         // TTL counts from when the push service receives it: shrink it on retries
         // so a retried ring still expires with the call (a late ring is worse than none).
         request.headers.TTL = ttlSeconds(message.deadline);
-        return this.options.transport.post(request, Math.min(this.attemptTimeoutMs, remaining));
+        trace.sentAt ??= new Date();
+        const answered = this.metrics.pushSent(trace.service);
+        const result = await this.options.transport.post(request, Math.min(this.attemptTimeoutMs, remaining));
+        answered('status' in result);
+        return result;
       });
-      if (attempt === 'expired') return this.fail(device, 'expired', log);
-      if (attempt === 'unencryptable') {
-        await this.record(device, 'failed:unencryptable');
-        return 'failed';
-      }
+      if (attempt === 'expired') return this.fail(device, message, trace, 'expired', log);
+      if (attempt === 'unencryptable') return this.fail(device, message, trace, 'unencryptable', log);
       const verdict = judge(attempt);
       const label = outcomeLabel(attempt);
+      trace.answer = label;
       if (verdict.kind === 'delivered') {
-        await this.record(device, 'delivered');
+        if (trace.kind === 'ring') this.metrics.ringDelivered(trace.service, (Date.now() - message.payload.timestamp) / 1000);
+        await this.finish(device, message, trace, 'delivered', 'delivered');
         return 'delivered';
       }
       if (verdict.kind === 'gone') {
         log().info({ status: label }, 'push service says the subscription is gone: purging the device');
         await this.options.store.purge(device.endpoint, startedAt).catch((err: unknown) => log().error({ err }, 'purge failed'));
+        await this.finish(device, message, trace, 'purged', undefined);
         return 'purged';
       }
       if (verdict.kind === 'rejected') {
         log().warn({ status: label }, 'push service rejected the push (VAPID key, payload or subscription keys?): keeping the device');
-        return this.fail(device, label, log);
+        return this.fail(device, message, trace, label, log);
       }
       const delay = retryDelay(attemptNo, verdict.retryAfterMs, this.options.random);
-      if (Date.now() + delay >= message.deadline) return this.fail(device, label, log);
+      if (Date.now() + delay >= message.deadline) return this.fail(device, message, trace, label, log);
       log().debug({ status: label, delay, attemptNo }, 'transient push failure: retrying');
-      await sleep(delay);
+      trace.retries += 1;
+      this.metrics.pushRetrying(trace.kind, trace.service);
+      await sleep(delay).finally(() => this.metrics.retryStarted());
     }
   }
 
@@ -135,16 +149,30 @@ export class Deliverer {
     return this.options.encryptor.encrypt(device, body, pushOptions(authorization, ttlSeconds(message.deadline), message.topic));
   }
 
-  private async fail(device: Device, label: string, log: () => Logger): Promise<DeviceResult> {
+  private async fail(device: Device, message: PushMessage, trace: PushTrack, label: string, log: () => Logger): Promise<DeviceResult> {
     log().debug({ outcome: label }, 'push not delivered');
-    await this.record(device, `failed:${label}`);
+    await this.finish(device, message, trace, label === 'expired' ? 'expired' : 'failed', `failed:${label}`);
     return 'failed';
   }
 
-  private async record(device: Device, outcome: string): Promise<void> {
+  /** Counts the final outcome and stores it (the device's last outcome, unless purged) with the push's trace, in one batched write. */
+  private async finish(device: Device, message: PushMessage, trace: PushTrack, outcome: TraceOutcome, deviceOutcome: string | undefined): Promise<void> {
+    this.metrics.pushFinished(trace.kind, trace.service, metricOutcome(outcome, trace.answer));
+    const at = new Date();
     // A store hiccup must not turn a delivered ring into an error.
     await this.outcomes
-      .record({ endpoint: device.endpoint, outcome, at: new Date() })
+      .record(deviceOutcome === undefined ? undefined : { endpoint: device.endpoint, outcome: deviceOutcome, at }, {
+        sessionId: message.payload.sessionId,
+        deviceId: device.id,
+        uid: device.uid,
+        type: trace.kind,
+        pushService: trace.service,
+        sentAt: trace.sentAt,
+        answer: trace.answer,
+        retries: trace.retries,
+        outcome,
+        finishedAt: at,
+      })
       .catch((err: unknown) => this.options.logger.warn({ err, deviceId: device.id }, 'could not record the push outcome'));
   }
 
@@ -158,6 +186,17 @@ export class Deliverer {
     }
     return limit;
   }
+}
+
+/** One push to one device as it goes: what its trace and metrics need. */
+interface PushTrack {
+  kind: PushKind;
+  service: PushServiceName;
+  /** the first attempt sent; null while none was */
+  sentAt: Date | null;
+  /** the push service's last answer (status or transport error) */
+  answer: string | null;
+  retries: number;
 }
 
 function ttlSeconds(deadline: number): number {

@@ -1,3 +1,6 @@
+import type { PushOutcomeLabel } from '../metrics/metrics';
+import type { TraceOutcome } from '../store/types';
+
 /**
  * What a push service's answer means for a device (design.md, "Delivery
  * outcomes"). Pure, so the rules are table-tested apart from any I/O.
@@ -59,4 +62,13 @@ export function retryDelay(attempt: number, retryAfterMs: number | undefined, ra
 /** How a device's last outcome is recorded in the store. */
 export function outcomeLabel(attempt: Attempt): string {
   return 'transportError' in attempt ? attempt.transportError : String(attempt.status);
+}
+
+/** A final outcome as the metrics count it: failures by the class of the push service's last answer. */
+export function metricOutcome(outcome: TraceOutcome, lastAnswer: string | null): PushOutcomeLabel {
+  if (outcome !== 'failed') return outcome;
+  if (lastAnswer === null) return 'failed_other'; // never sent (unencryptable)
+  if (!/^\d+$/.test(lastAnswer)) return 'failed_network'; // a transport error code
+  const status = Number(lastAnswer);
+  return status >= 500 ? 'failed_5xx' : status >= 400 ? 'failed_4xx' : 'failed_other';
 }

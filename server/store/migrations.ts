@@ -94,7 +94,34 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX call_events_due_idx ON call_events (next_attempt_at) WHERE delivered_at IS NULL AND gave_up_at IS NULL',
     ],
   },
+  {
+    version: 4,
+    name: 'push traces',
+    statements: (t) => [
+      // What happened to each push of a call on each device, for GET /api/calls/:sessionId;
+      // kept a day (pruned with the call records). No endpoint, no keys.
+      `CREATE TABLE push_traces (
+        session_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        push_type TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        push_service TEXT NOT NULL,
+        sent_at ${t.timestamp},
+        answer TEXT,
+        retries INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT,
+        finished_at ${t.timestamp},
+        shown_at ${t.timestamp},
+        recorded_at ${t.timestamp} NOT NULL,
+        PRIMARY KEY (session_id, device_id, push_type)
+      )`,
+      'CREATE INDEX push_traces_recorded_at_idx ON push_traces (recorded_at)',
+    ],
+  },
 ];
+
+/** The schema version this build expects: a store behind it is not ready. */
+export const latestSchemaVersion = Math.max(...migrations.map((m) => m.version));
 
 export const createMigrationsTable =
   'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)';

@@ -3,7 +3,8 @@ import pg from 'pg';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
 import { ENDED_RING_COLUMNS, toEndedRing, toOutboxEvent, type EndedRingRow, type OutboxRow } from './call-rows';
-import type { DeviceStore, NewDevice, NewRing, OutcomeRecord } from './types';
+import { toPushTrace, TRACE_ORDER, type TraceRow } from './trace-row';
+import type { DeviceStore, NewDevice, NewPushTrace, NewRing, OutcomeRecord } from './types';
 import { reportUnavailable } from './unavailable';
 
 /** Serialises migrations of one database across sender processes ("RingKit" in ASCII). */
@@ -79,15 +80,32 @@ export async function openPostgresStore(
   }
 
   let closed = false;
-  const recordOutcomes = async (records: readonly OutcomeRecord[]): Promise<void> => {
-    // One row per endpoint, the last one: UPDATE … FROM would pick among duplicates arbitrarily.
+  const updateDevices = `UPDATE devices AS d SET last_outcome = v.outcome, last_outcome_at = v.at
+    FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(endpoint, outcome, at)
+    WHERE d.endpoint = v.endpoint`;
+  // The worker's "shown" may have come first: it is kept.
+  const upsertTraces = `INSERT INTO push_traces (session_id, device_id, push_type, uid, push_service, sent_at, answer, retries, outcome, finished_at, recorded_at)
+    SELECT *, v.finished_at FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::int[], $12::text[], $13::timestamptz[])
+      AS v(session_id, device_id, push_type, uid, push_service, sent_at, answer, retries, outcome, finished_at)
+    ON CONFLICT (session_id, device_id, push_type) DO UPDATE SET
+      uid = excluded.uid, push_service = excluded.push_service, sent_at = excluded.sent_at, answer = excluded.answer,
+      retries = excluded.retries, outcome = excluded.outcome, finished_at = excluded.finished_at, recorded_at = excluded.recorded_at`;
+  const recordOutcomes = async (records: readonly OutcomeRecord[], traces: readonly NewPushTrace[] = []): Promise<void> => {
+    // One row per endpoint (and per trace key), the last one: UPDATE … FROM and
+    // ON CONFLICT would pick among duplicates arbitrarily, or refuse them.
     const latest = [...new Map(records.map((r) => [r.endpoint, r])).values()];
-    await pool.query(
-      `UPDATE devices AS d SET last_outcome = v.outcome, last_outcome_at = v.at
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(endpoint, outcome, at)
-       WHERE d.endpoint = v.endpoint`,
-      [latest.map((r) => r.endpoint), latest.map((r) => r.outcome), latest.map((r) => r.at)],
-    );
+    const t = [...new Map(traces.map((r) => [`${r.sessionId}\n${r.deviceId}\n${r.type}`, r])).values()];
+    const deviceParams = [latest.map((r) => r.endpoint), latest.map((r) => r.outcome), latest.map((r) => r.at)];
+    if (t.length === 0) {
+      await pool.query(updateDevices, deviceParams);
+      return;
+    }
+    // One round trip for both: a data-modifying CTE runs whether or not the outer statement reads it.
+    await pool.query(`WITH traced AS (${upsertTraces}) ${updateDevices}`, [
+      ...deviceParams,
+      t.map((r) => r.sessionId), t.map((r) => r.deviceId), t.map((r) => r.type), t.map((r) => r.uid), t.map((r) => r.pushService),
+      t.map((r) => r.sentAt), t.map((r) => r.answer), t.map((r) => r.retries), t.map((r) => r.outcome), t.map((r) => r.finishedAt),
+    ]);
   };
 
   return reportUnavailable({
@@ -196,6 +214,7 @@ export async function openPostgresStore(
       await pool.query('DELETE FROM webhook_events WHERE received_at < $1', [before]);
       await pool.query('DELETE FROM call_rings WHERE ring_until < $1', [before]);
       await pool.query('DELETE FROM call_events WHERE (delivered_at IS NOT NULL OR gave_up_at IS NOT NULL) AND created_at < $1', [before]);
+      await pool.query('DELETE FROM push_traces WHERE recorded_at < $1', [before]);
     },
     async enqueueEvent(event) {
       await pool.query('INSERT INTO call_events (id, type, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)', [
@@ -231,6 +250,22 @@ export async function openPostgresStore(
         'SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM call_events WHERE delivered_at IS NULL AND gave_up_at IS NULL',
       );
       return { pending: Number(rows[0]?.pending ?? 0), oldestCreatedAt: rows[0]?.oldest ?? null };
+    },
+    async listPushTraces(sessionId) {
+      const { rows } = await pool.query<TraceRow<Date>>(`SELECT * FROM push_traces WHERE session_id = $1 ${TRACE_ORDER}`, [sessionId]);
+      return rows.map(toPushTrace);
+    },
+    async recordShown(r) {
+      await pool.query(
+        `INSERT INTO push_traces (session_id, device_id, push_type, uid, push_service, shown_at, recorded_at)
+         VALUES ($1, $2, 'ring', $3, $4, $5, $5)
+         ON CONFLICT (session_id, device_id, push_type) DO UPDATE SET shown_at = excluded.shown_at`,
+        [r.sessionId, r.deviceId, r.uid, r.pushService, r.at],
+      );
+    },
+    async schemaVersion() {
+      const { rows } = await pool.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+      return rows[0]?.version ?? 0;
     },
     recordOutcome: (endpoint, outcome, at) => recordOutcomes([{ endpoint, outcome, at }]),
     recordOutcomes,

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
 import { ENDED_RING_COLUMNS, toEndedRing, toOutboxEvent, type EndedRingRow, type OutboxRow } from './call-rows';
-import type { DeviceStore, NewDevice, NewRing, OutcomeRecord, OutboxResult } from './types';
+import { toPushTrace, TRACE_ORDER, type TraceRow } from './trace-row';
+import type { DeviceStore, NewDevice, NewPushTrace, NewRing, OutcomeRecord, OutboxResult, ShownReport } from './types';
 import { reportUnavailable } from './unavailable';
 
 type DeviceRow = Row<number>;
@@ -65,9 +66,26 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
   const recordOutcome = db.prepare<[string, number, string]>(
     'UPDATE devices SET last_outcome = ?, last_outcome_at = ? WHERE endpoint = ?',
   );
-  const recordOutcomes = db.transaction((records: readonly OutcomeRecord[]) => {
+  type TraceParams = Omit<NewPushTrace, 'sentAt' | 'finishedAt'> & { sentAt: number | null; finishedAt: number };
+  // The worker's "shown" may have come first: it is kept.
+  const recordTrace = db.prepare<[TraceParams]>(
+    `INSERT INTO push_traces (session_id, device_id, push_type, uid, push_service, sent_at, answer, retries, outcome, finished_at, recorded_at)
+     VALUES (@sessionId, @deviceId, @type, @uid, @pushService, @sentAt, @answer, @retries, @outcome, @finishedAt, @finishedAt)
+     ON CONFLICT (session_id, device_id, push_type) DO UPDATE SET
+       uid = excluded.uid, push_service = excluded.push_service, sent_at = excluded.sent_at, answer = excluded.answer,
+       retries = excluded.retries, outcome = excluded.outcome, finished_at = excluded.finished_at, recorded_at = excluded.recorded_at`,
+  );
+  const recordShown = db.prepare<[Omit<ShownReport, 'at'> & { at: number }]>(
+    `INSERT INTO push_traces (session_id, device_id, push_type, uid, push_service, shown_at, recorded_at)
+     VALUES (@sessionId, @deviceId, 'ring', @uid, @pushService, @at, @at)
+     ON CONFLICT (session_id, device_id, push_type) DO UPDATE SET shown_at = excluded.shown_at`,
+  );
+  const listTraces = db.prepare<[string], TraceRow<number>>(`SELECT * FROM push_traces WHERE session_id = ? ${TRACE_ORDER}`);
+  const recordOutcomes = db.transaction((records: readonly OutcomeRecord[], traces: readonly NewPushTrace[]) => {
     for (const r of records) recordOutcome.run(r.outcome, r.at.getTime(), r.endpoint);
+    for (const t of traces) recordTrace.run({ ...t, sentAt: t.sentAt?.getTime() ?? null, finishedAt: t.finishedAt.getTime() });
   });
+  const schemaVersion = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
   const ping = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
   const releaseEvent = db.prepare<[string]>('DELETE FROM webhook_events WHERE id = ?');
   const claimEvent = db.prepare<[string, number]>(
@@ -137,6 +155,7 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     ringUntil: ring.ringUntil.getTime(),
     source: ring.source,
   });
+  const pruneTraces = db.prepare<[number]>('DELETE FROM push_traces WHERE recorded_at < ?');
 
   return reportUnavailable({
     kind: 'sqlite',
@@ -161,10 +180,19 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
       return purge.run(endpoint, notUpdatedSince.getTime()).changes > 0;
     },
     async recordOutcome(endpoint, outcome, at) {
-      recordOutcomes([{ endpoint, outcome, at }]);
+      recordOutcomes([{ endpoint, outcome, at }], []);
     },
-    async recordOutcomes(records) {
-      recordOutcomes(records);
+    async recordOutcomes(records, traces = []) {
+      recordOutcomes(records, traces);
+    },
+    async listPushTraces(sessionId) {
+      return listTraces.all(sessionId).map(toPushTrace);
+    },
+    async recordShown(r) {
+      recordShown.run({ ...r, at: r.at.getTime() });
+    },
+    async schemaVersion() {
+      return schemaVersion.get()?.version ?? 0;
     },
     async claimEvent(id, at) {
       return claimEvent.run(id, at.getTime()).changes > 0;
@@ -204,6 +232,7 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     async pruneCallRecords(before) {
       pruneEvents.run(before.getTime());
       pruneRings.run(before.getTime());
+      pruneTraces.run(before.getTime());
       pruneOutbox.run(before.getTime());
     },
     async enqueueEvent(event) {

@@ -1,3 +1,5 @@
+import type { PushKind } from '../../protocol/api';
+
 /** One browser that can ring: a push subscription and whose it is. */
 export interface Device {
   id: string;
@@ -81,6 +83,43 @@ export interface RingSelector {
   uid?: string;
 }
 
+/** How one push to one device ended, as its trace keeps it. */
+export type TraceOutcome = 'delivered' | 'purged' | 'failed' | 'expired';
+
+/** One push to one device of a call (GET /api/calls/:sessionId): never its endpoint or keys. */
+export interface NewPushTrace {
+  sessionId: string;
+  deviceId: string;
+  uid: string;
+  type: PushKind;
+  /** fcm, mozilla, apple, wns or other */
+  pushService: string;
+  /** the first attempt; null when the ring ended before any was sent */
+  sentAt: Date | null;
+  /** the push service's last answer: an HTTP status, or a transport error (timeout, reset, …) */
+  answer: string | null;
+  retries: number;
+  outcome: TraceOutcome;
+  finishedAt: Date;
+}
+
+/** A trace as read back; `outcome` is null when the worker said it showed the ring before its outcome was written. */
+export interface PushTrace extends Omit<NewPushTrace, 'outcome' | 'finishedAt'> {
+  outcome: TraceOutcome | null;
+  finishedAt: Date | null;
+  /** when the device's worker said it showed the ring */
+  shownAt: Date | null;
+}
+
+/** The worker's word that a device showed a call's ring. */
+export interface ShownReport {
+  sessionId: string;
+  deviceId: string;
+  uid: string;
+  pushService: string;
+  at: Date;
+}
+
 /** A device's last push outcome, by its endpoint. */
 export interface OutcomeRecord {
   endpoint: string;
@@ -132,7 +171,7 @@ export interface DeviceStore {
   endRingsBetween(parties: RingParties, reason: string, at: Date): Promise<EndedRing[]>;
   /** Ends, as unanswered, every ring whose deadline is at or before `now`. Atomic. */
   expireRings(now: Date): Promise<EndedRing[]>;
-  /** Forgets event ids received, rings due, and call events settled before `before`. */
+  /** Forgets event ids received, rings due, call events settled and push traces recorded before `before`. */
   pruneCallRecords(before: Date): Promise<void>;
   /** Adds a call event to the outbox, due at once. */
   enqueueEvent(event: { id: string; type: string; body: string; at: Date }): Promise<void>;
@@ -148,9 +187,17 @@ export interface DeviceStore {
   /**
    * Many outcomes in one write (a ring to thousands of devices must not write
    * row by row); for an endpoint listed twice the later entry wins. Unknown
-   * endpoints are skipped.
+   * endpoints are skipped. The pushes' traces go in the same write: one per
+   * session, device and push type, a later one replacing an earlier one
+   * (keeping its shownAt).
    */
-  recordOutcomes(records: readonly OutcomeRecord[]): Promise<void>;
+  recordOutcomes(records: readonly OutcomeRecord[], traces?: readonly NewPushTrace[]): Promise<void>;
+  /** The traces of a session's pushes, oldest first. */
+  listPushTraces(sessionId: string): Promise<PushTrace[]>;
+  /** Records that a device showed the session's ring (before or after the ring's outcome was written). */
+  recordShown(report: ShownReport): Promise<void>;
+  /** The newest schema version applied to the storage (readiness: migrations done). */
+  schemaVersion(): Promise<number>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

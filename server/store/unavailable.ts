@@ -34,6 +34,11 @@ export function isUnavailable(err: unknown): boolean {
  * next use); nothing is retried here.
  */
 export function reportUnavailable(store: DeviceStore): DeviceStore {
+  return onStoreError(store, (err) => (isUnavailable(err) ? new StoreUnavailableError(err) : err));
+}
+
+/** The same store, each failing call's error passed through `map` (which returns what to throw). */
+export function onStoreError(store: DeviceStore, map: (err: unknown) => unknown): DeviceStore {
   const guarded: Record<string, unknown> = { ...store };
   for (const [name, value] of Object.entries(store)) {
     if (typeof value !== 'function' || name === 'close') continue;
@@ -41,7 +46,7 @@ export function reportUnavailable(store: DeviceStore): DeviceStore {
       try {
         return await (value as (...a: unknown[]) => Promise<unknown>).apply(store, args);
       } catch (err) {
-        throw isUnavailable(err) ? new StoreUnavailableError(err) : err;
+        throw map(err);
       }
     };
   }

@@ -18,7 +18,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ COMETCHAT_WEBHOOK_USER: 'cometchat', COMETCHAT_WEBHOOK_PASSWORD: 'pa:ss word' }).cometchatWebhook).toEqual({ user: 'cometchat', password: 'pa:ss word' });
   });
 
+  it('serves metrics only when asked: on the public port (RINGKIT_METRICS=1) or on a port of their own', () => {
+    expect(loadConfig({}).metrics).toBeUndefined();
+    expect(loadConfig({ RINGKIT_METRICS: '0' }).metrics).toBeUndefined();
+    expect(loadConfig({ RINGKIT_METRICS: '1' }).metrics).toEqual({ port: undefined });
+    expect(loadConfig({ RINGKIT_METRICS_PORT: '9464' }).metrics).toEqual({ port: 9464 });
+    expect(loadConfig({ RINGKIT_METRICS_PORT: '9464', RINGKIT_METRICS: '0' }).metrics).toBeUndefined();
+  });
+
   it.each([
+    [{ RINGKIT_METRICS: 'on' }, /RINGKIT_METRICS must be 1 or 0/],
+    [{ RINGKIT_METRICS_PORT: '70000' }, /RINGKIT_METRICS_PORT must be a whole number/],
+    [{ PORT: '9464', RINGKIT_METRICS_PORT: '9464' }, /must differ from PORT/],
     [{ RINGKIT_TTL: '29' }, /RINGKIT_TTL must be a whole number from 30 to 60/],
     [{ RINGKIT_TTL: '61' }, /RINGKIT_TTL/],
     [{ RINGKIT_TTL: '45.5' }, /RINGKIT_TTL/],

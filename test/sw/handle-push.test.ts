@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { handlePush } from '../../sw/handle-push';
 import { STORE_READ_BUDGET_MS } from '../../sw/context';
-import { brokenCallLog, FakeWindow, hangingCallLog, makeHarness, NOW, ORIGIN } from './fakes';
+import { brokenCallLog, FakeSubscription, FakeWindow, hangingCallLog, makeHarness, NOW, ORIGIN } from './fakes';
 
 const ID = 'v1.us.212570a35d379d83.1702625211';
 const TAG = `call-${ID}`;
@@ -66,6 +66,35 @@ describe('handlePush: a ring', () => {
     expect(windows[0]!.messages[0]).toMatchObject({ type: 'incoming_call', timings: { pushReceivedAt: NOW, notificationShownAt: NOW + 40 } });
   });
 
+  it("tells the sender it showed the ring, with the ring's token and this device's endpoint, once the notification is on screen", async () => {
+    const h = makeHarness();
+    h.registration.currentSubscription = new FakeSubscription('https://push.example.net/this-device');
+    let shownWhenTold = 0;
+    h.fetch.answer = () => {
+      shownWhenTold = h.registration.visible().length;
+      return 204;
+    };
+    expect(await handlePush(h.ctx, push(ring))).toBe('ringing');
+    expect(h.fetch.calls).toHaveLength(1);
+    const [call] = h.fetch.calls;
+    expect(call!.url).toBe(`${ORIGIN}/api/calls/${ID}/shown`);
+    expect(call!.init).toMatchObject({ method: 'POST', headers: { Authorization: 'Bearer d.t.k', 'Content-Type': 'application/json' } });
+    expect(JSON.parse(call!.init.body!)).toEqual({ endpoint: 'https://push.example.net/this-device' });
+    expect(shownWhenTold).toBe(1);
+  });
+
+  it.each([
+    ['the network fails', () => new TypeError('Failed to fetch')],
+    ['the sender answers 503', () => 503],
+  ])('still rings in the open page when telling the sender fails (%s)', async (_, answer) => {
+    const windows = [new FakeWindow(`${ORIGIN}/`)];
+    const h = makeHarness({ windows });
+    h.fetch.answer = answer;
+    expect(await handlePush(h.ctx, push(ring))).toBe('ringing');
+    expect(windows[0]!.messages.map((m) => m.type)).toEqual(['incoming_call']);
+    expect(h.logs.some((l) => l.startsWith('reporting the ring shown'))).toBe(true);
+  });
+
   it("rings for the seed's payload like for RingKit's", async () => {
     const ours = makeHarness({ windows: [new FakeWindow(`${ORIGIN}/`)] });
     const seed = makeHarness({ windows: [new FakeWindow(`${ORIGIN}/`)] });
@@ -79,6 +108,13 @@ describe('handlePush: a ring', () => {
     expect(b.options.data).toEqual({ kind: 'ringing', sessionId: ID, callerName: 'Ada', callType: 'video' });
     expect(seed.clients.windows[0]!.messages.map((m) => m.type)).toEqual(['incoming_call']);
     expect((await seed.stores.callLog.get(ID))?.state).toBe('ringing');
+  });
+
+  it('tells the sender nothing for a ring without a token (the seed\'s) or a late one', async () => {
+    const h = makeHarness();
+    await handlePush(h.ctx, push(seedRing));
+    await handlePush(h.ctx, push({ ...ring, sessionId: `${ID}.late`, timestamp: NOW - 60_000, ringUntil: NOW - 30_000 }));
+    expect(h.fetch.calls).toEqual([]);
   });
 
   it('shows a late ring as a missed call and rings nowhere', async () => {

@@ -6,7 +6,10 @@ import {
   declineRequestSchema,
   ringRequestSchema,
   sessionParamsSchema,
+  shownRequestSchema,
   type AnswerRequest,
+  type CallTraceResponse,
+  type ShownRequest,
   type CancelRequest,
   type DeclineRequest,
   type DeliveryCounts,
@@ -14,11 +17,15 @@ import {
 } from '../../../protocol/api';
 import { bearerToken, type Tokens } from '../../auth/tokens';
 import { RingOverError, type CallService } from '../../calls';
+import { pushServiceOf } from '../../metrics/push-service';
+import type { DeviceStore } from '../../store/types';
+import { callTrace } from '../call-trace';
 import { requireApiKey } from '../auth-hooks';
 import { ApiError } from '../errors';
 
 export interface CallRoutesOptions {
   calls: CallService;
+  store: DeviceStore;
   tokens: Tokens;
   apiKey: string;
   /** declines per client address per minute */
@@ -45,6 +52,19 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     { schema: { body: cancelRequestSchema, params: sessionParamsSchema }, onRequest, config },
     async (request): Promise<DeliveryCounts> =>
       o.calls.cancel(request.params.sessionId, request.body.recipientUid, request.body.reason ?? 'cancelled'),
+  );
+
+  // "Why didn't it ring?": what happened to each push of the call, on each device.
+  app.get<{ Params: SessionParams }>(
+    API_ROUTES.callTrace,
+    { schema: { params: sessionParamsSchema }, onRequest, config },
+    async (request): Promise<CallTraceResponse> => {
+      const traces = await o.store.listPushTraces(request.params.sessionId);
+      if (traces.length === 0) {
+        throw new ApiError(404, 'call_not_found', 'no push of this call is on record (unknown, still being sent, or older than 24 h)');
+      }
+      return callTrace(request.params.sessionId, traces);
+    },
   );
 
   // The worker calls these from a notification's buttons: no user session
@@ -85,6 +105,20 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     },
   );
 
+  // The worker showed the ring: "delivered to the push service" becomes "shown on the device".
+  app.post<{ Params: SessionParams; Body: ShownRequest }>(
+    API_ROUTES.shown,
+    { ...fromNotification, schema: { params: sessionParamsSchema, body: shownRequestSchema } },
+    async (request, reply) => {
+      const { uid, sessionId } = await callee(request);
+      const device = await o.store.findByEndpoint(request.body.endpoint);
+      // Another user's device, or one the sender no longer holds: nothing of this call to mark.
+      if (!device || device.uid !== uid) throw new ApiError(404, 'device_not_found', 'the sender holds no such device of this callee');
+      await o.store.recordShown({ sessionId, deviceId: device.id, uid, pushService: pushServiceOf(device.endpoint), at: new Date() });
+      return reply.code(204).send();
+    },
+  );
+
   // Accepted on one device: the callee's other devices stop ringing.
   app.post<{ Params: SessionParams; Body: AnswerRequest }>(
     API_ROUTES.answer,
@@ -96,3 +130,4 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     },
   );
 }
+

@@ -1,13 +1,27 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { API_ROUTES, type CometChatWebhookResponse } from '../../../protocol/api';
-import { EventError, parseCometChatEvent } from '../../cometchat/events';
+import { EventError, parseCometChatEvent, PUSH_EXTENSION_TRIGGER } from '../../cometchat/events';
 import type { RingKeeper } from '../../cometchat/ring-keeper';
+import type { Metrics } from '../../metrics/metrics';
 import { requireBasic } from '../auth-hooks';
 import { ApiError } from '../errors';
 
 export interface CometChatWebhookOptions {
   keeper: RingKeeper;
   credentials: { user: string; password: string };
+  metrics: Metrics;
+}
+
+/** Triggers named in metrics as they are; any other is "other", so a sender can't be made to grow a label per string. */
+const KNOWN_TRIGGERS = new Set([
+  'call_initiated', 'call_started', 'call_ended', 'call_cancelled', 'call_rejected', 'call_busy', 'call_unanswered',
+  'call_participant_joined', 'call_participant_left', PUSH_EXTENSION_TRIGGER,
+]);
+
+function triggerLabel(body: unknown): string {
+  const trigger = typeof body === 'object' && body !== null ? (body as { trigger?: unknown }).trigger : undefined;
+  if (typeof trigger !== 'string') return 'unknown';
+  return KNOWN_TRIGGERS.has(trigger) ? trigger : 'other';
 }
 
 /** CometChat's call events carry whole user and call objects: more than the API's usual body limit. */
@@ -20,11 +34,28 @@ const WEBHOOK_BODY_LIMIT = 64 * 1024;
  * after it.
  */
 export async function cometchatWebhookRoutes(app: FastifyInstance, o: CometChatWebhookOptions): Promise<void> {
+  /** what each request was answered with, for the metric once the response has gone */
+  const answered = new WeakMap<FastifyRequest, CometChatWebhookResponse['status']>();
   app.post(
     API_ROUTES.cometchatWebhook,
     // CometChat's few addresses send every call event of the app: no per-address limit (Basic auth guards it).
-    { onRequest: requireBasic(o.credentials), bodyLimit: WEBHOOK_BODY_LIMIT, config: { rateLimit: false } },
+    {
+      onRequest: requireBasic(o.credentials),
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      config: { rateLimit: false },
+      // Every answer counted once, refusals (401, 400, 413…) and failures (5xx) included.
+      onResponse: async (request, reply) => {
+        const status = reply.statusCode;
+        const said = answered.get(request);
+        const result = status < 300 ? (said === 'accepted' ? 'acted' : said ?? 'ignored') : status < 500 ? 'refused' : 'failed';
+        o.metrics.webhookEvent(triggerLabel(request.body), result);
+      },
+    },
     async (request): Promise<CometChatWebhookResponse> => {
+      const answer = (status: CometChatWebhookResponse['status']) => {
+        answered.set(request, status);
+        return { status };
+      };
       let event;
       try {
         event = parseCometChatEvent(request.body);
@@ -34,14 +65,14 @@ export async function cometchatWebhookRoutes(app: FastifyInstance, o: CometChatW
       }
       if (event.kind === 'ignored') {
         request.log.debug({ trigger: event.trigger, why: event.why }, 'CometChat event ignored');
-        return { status: 'ignored' };
+        return answer('ignored');
       }
       if (!(await o.keeper.claim(event.id))) {
         request.log.info({ trigger: event.trigger }, 'CometChat event already handled (a retry): ignored');
-        return { status: 'duplicate' };
+        return answer('duplicate');
       }
       o.keeper.dispatch(event.id, event.action, request.log);
-      return { status: 'accepted' };
+      return answer('accepted');
     },
   );
 }
