@@ -14,6 +14,7 @@ import { webAppRoutes } from './http/routes/web-app';
 import { ApiError, installErrorHandlers } from './http/errors';
 import { withDeadline } from './push/deadline';
 import { registerSecurity } from './http/security';
+import { registerAuthThrottle } from './http/auth-throttle';
 import { Deliverer } from './push/deliver';
 import { createPushEncryptor, defaultEncryptionThreads } from './push/encryption';
 import { createPushTransport, type PushTransport } from './push/transport';
@@ -39,6 +40,8 @@ export interface AppOptions {
   subscriptionWritesPerMinute?: number;
   /** requests per client address per minute to routes without a limit of their own (the app's files, the public key, /healthz) */
   requestsPerMinute?: number;
+  /** failed authentications per client address per minute, on any route, before that address is refused (429) */
+  authFailuresPerMinute?: number;
   /** serve HTTPS directly (TLS_CERT_FILE, TLS_KEY_FILE) */
   https?: { cert: Buffer; key: Buffer };
 }
@@ -81,6 +84,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
   });
 
   await registerSecurity(http, { corsOrigins: o.config.corsOrigins });
+  registerAuthThrottle(http, { maxFailures: o.authFailuresPerMinute ?? 20, windowMs: 60_000 });
   // Every route a browser can reach is limited: these defaults, or the route's
   // own limit. Only the server-to-server routes (API key, webhook) opt out.
   await http.register(rateLimit, {
