@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import webpush from 'web-push';
-import { ConfigError, type Config } from './config';
+import { assertStrongSecret, ConfigError, type Config } from './config';
 
 export interface VapidKeys {
   publicKey: string;
@@ -55,7 +55,8 @@ export async function loadSecrets(config: Config): Promise<Secrets> {
     apiKey ??= stored.value.apiKey;
     authSecret ??= stored.value.authSecret;
   }
-  if (authSecret.length < 32) throw new ConfigError('RINGKIT_AUTH_SECRET must be at least 32 characters');
+  // An HS256 key this short is guessable offline from one token, in development too.
+  assertStrongSecret('RINGKIT_AUTH_SECRET', authSecret);
   return { vapid: { ...vapidPair, subject: config.vapid.subject }, apiKey, authSecret, generated };
 }
 

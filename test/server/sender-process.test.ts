@@ -25,7 +25,7 @@ afterAll(() => push.close());
 
 describe('npm run sender', () => {
   const secret = randomBytes(32).toString('base64url');
-  const apiKey = randomBytes(18).toString('base64url');
+  const apiKey = randomBytes(32).toString('base64url');
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
 
