@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Tokens } from './auth/tokens';
 import { CallService } from './calls';
-import type { Config } from './config';
+import type { Config, TrustProxy } from './config';
 import { RingKeeper } from './cometchat/ring-keeper';
 import { callRoutes } from './http/routes/calls';
 import { devRoutes } from './http/routes/dev';
@@ -59,13 +59,18 @@ export interface App {
   close(drainMs?: number): Promise<void>;
 }
 
+/** Fastify's form of RINGKIT_TRUST_PROXY: n hops is "the socket and the n - 1 addresses before it". */
+function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 /** Builds the sender without listening, so tests drive it with inject() or a real socket alike. */
 export async function buildApp(o: AppOptions): Promise<App> {
   const http = Fastify({
     ...(o.https ? { https: o.https } : {}),
     loggerInstance: o.logger,
     bodyLimit: BODY_LIMIT,
-    trustProxy: o.config.trustProxy,
+    trustProxy: trustProxyOption(o.config.trustProxy),
     // Wrong types are the caller's bug, not something to paper over.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
   }) as unknown as FastifyInstance; // the https variant differs only in its server type
