@@ -1,12 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { DeliveryCounts, RingRequest } from '../protocol/api';
 import { PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
 import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
 import type { Deliverer } from './push/deliver';
 import type { Device, DeviceStore } from './store/types';
-
-/** A decline clicked on a notification still on screen after the ring ended is still worth hearing. */
-const DECLINE_TOKEN_GRACE_MS = 10 * 60_000;
 
 export interface CallServiceOptions {
   store: DeviceStore;
@@ -43,6 +41,9 @@ export class CallService {
 
   private async ringPayload(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
     const ringUntil = this.ringUntil(now);
+    // The token acts once, and only while this ring lasts (kept in the store: any instance may get the decline).
+    const jti = randomBytes(16).toString('base64url');
+    await this.o.store.recordRingToken({ jti, sessionId: call.sessionId, uid: call.recipientUid, expiresAt: new Date(ringUntil) });
     return {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
@@ -52,7 +53,7 @@ export class CallService {
       callType: call.callType,
       timestamp: now,
       ringUntil,
-      declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
+      declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil, jti),
     };
   }
 
@@ -61,10 +62,17 @@ export class CallService {
    * replaces a ring still queued; `exceptEndpoint` is a device that needs no
    * stop (the one that answered).
    */
-  end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string): Promise<DeliveryCounts> {
+  async end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string): Promise<DeliveryCounts> {
+    // However it ended, the ring's tokens decline or answer it no more.
+    await this.o.store.endRingTokens(sessionId, recipientUid);
     const now = Date.now();
     const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
     return this.send(recipientUid, payload, this.ringUntil(now), exceptEndpoint);
+  }
+
+  /** A decline/answer token acts once: true the first time, false for a replay or a ring that is over. */
+  useToken(jti: string): Promise<boolean> {
+    return this.o.store.useRingToken(jti, new Date());
   }
 
   private async send(

@@ -66,6 +66,22 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX call_rings_ring_until_idx ON call_rings (ring_until)',
     ],
   },
+  {
+    version: 3,
+    name: 'ring tokens',
+    statements: (t) => [
+      // A decline/answer token acts once and only while its ring lasts: its row
+      // is deleted when used, when the ring ends, and once expired.
+      `CREATE TABLE ring_tokens (
+        jti TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        expires_at ${t.timestamp} NOT NULL
+      )`,
+      'CREATE INDEX ring_tokens_ring_idx ON ring_tokens (session_id, uid)',
+      'CREATE INDEX ring_tokens_expires_at_idx ON ring_tokens (expires_at)',
+    ],
+  },
 ];
 
 export const createMigrationsTable =

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
-import type { DeviceStore, NewDevice, OutcomeRecord } from './types';
+import { EndpointTakenError, type DeviceStore, type NewDevice, type OutcomeRecord } from './types';
+import { PruneClock } from './prune-clock';
 import { reportUnavailable } from './unavailable';
 
 /** Serialises migrations of one database across sender processes ("RingKit" in ASCII). */
@@ -74,6 +75,7 @@ export async function openPostgresStore(
   }
 
   let closed = false;
+  const tokenPrune = new PruneClock();
   const recordOutcomes = async (records: readonly OutcomeRecord[]): Promise<void> => {
     // One row per endpoint, the last one: UPDATE … FROM would pick among duplicates arbitrarily.
     const latest = [...new Map(records.map((r) => [r.endpoint, r])).values()];
@@ -99,11 +101,13 @@ export async function openPostgresStore(
            auth = excluded.auth,
            user_agent = excluded.user_agent,
            updated_at = excluded.updated_at
+         WHERE devices.uid = excluded.uid OR (devices.p256dh = excluded.p256dh AND devices.auth = excluded.auth)
          RETURNING *`,
         [id, device.uid, device.endpoint, device.p256dh, device.auth, device.userAgent, new Date()],
       );
       const row = rows[0];
-      if (!row) throw new Error('upsert returned no row');
+      // No row: the endpoint is another user's and these are not its keys.
+      if (!row) throw new EndpointTakenError();
       // The fresh id only survives when the row was inserted rather than updated.
       return { device: toDevice(row), created: row.id === id };
     },
@@ -163,6 +167,24 @@ export async function openPostgresStore(
         [at, reason, sessionId, selector.everyone === true, selector.oneToOne === true, selector.uid ?? null],
       );
       return rows.map((r) => r.uid);
+    },
+    async recordRingToken(token) {
+      const now = new Date();
+      if (tokenPrune.due(now.getTime())) await pool.query('DELETE FROM ring_tokens WHERE expires_at <= $1', [now]);
+      await pool.query('INSERT INTO ring_tokens (jti, session_id, uid, expires_at) VALUES ($1, $2, $3, $4)', [
+        token.jti,
+        token.sessionId,
+        token.uid,
+        token.expiresAt,
+      ]);
+    },
+    async useRingToken(jti, at) {
+      // Of two instances deleting the same row at once, the second waits, then finds none.
+      const { rowCount } = await pool.query('DELETE FROM ring_tokens WHERE jti = $1 AND expires_at > $2', [jti, at]);
+      return (rowCount ?? 0) > 0;
+    },
+    async endRingTokens(sessionId, uid) {
+      await pool.query('DELETE FROM ring_tokens WHERE session_id = $1 AND uid = $2', [sessionId, uid]);
     },
     async pruneCallRecords(before) {
       await pool.query('DELETE FROM webhook_events WHERE received_at < $1', [before]);

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
-import type { DeviceStore, NewDevice, NewRing, OutcomeRecord } from './types';
+import { EndpointTakenError, type DeviceStore, type NewDevice, type NewRing, type OutcomeRecord } from './types';
+import { PruneClock } from './prune-clock';
 import { reportUnavailable } from './unavailable';
 
 type DeviceRow = Row<number>;
@@ -53,6 +54,7 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
        auth = excluded.auth,
        user_agent = excluded.user_agent,
        updated_at = excluded.updated_at
+     WHERE devices.uid = excluded.uid OR (devices.p256dh = excluded.p256dh AND devices.auth = excluded.auth)
      RETURNING *`,
   );
   const findByEndpoint = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE endpoint = ?');
@@ -83,6 +85,13 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
        AND (@everyone = 1 OR (@oneToOne = 1 AND group_call = 0) OR uid = @uid)
      RETURNING uid`,
   );
+  const recordRingToken = db.prepare<[string, string, string, number]>(
+    'INSERT INTO ring_tokens (jti, session_id, uid, expires_at) VALUES (?, ?, ?, ?)',
+  );
+  const useRingToken = db.prepare<[string, number]>('DELETE FROM ring_tokens WHERE jti = ? AND expires_at > ?');
+  const endRingTokens = db.prepare<[string, string]>('DELETE FROM ring_tokens WHERE session_id = ? AND uid = ?');
+  const pruneRingTokens = db.prepare<[number]>('DELETE FROM ring_tokens WHERE expires_at <= ?');
+  const tokenPrune = new PruneClock();
   const pruneEvents = db.prepare<[number]>('DELETE FROM webhook_events WHERE received_at < ?');
   const pruneRings = db.prepare<[number]>('DELETE FROM call_rings WHERE ring_until < ?');
 
@@ -91,7 +100,8 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     async upsert(device: NewDevice) {
       const id = randomUUID();
       const row = upsert.get({ ...device, id, now: Date.now() });
-      if (!row) throw new Error('upsert returned no row');
+      // No row: the endpoint is another user's and these are not its keys.
+      if (!row) throw new EndpointTakenError();
       // The fresh id only survives when the row was inserted rather than updated.
       return { device: toDevice(row), created: row.id === id };
     },
@@ -134,6 +144,17 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
           uid: selector.uid ?? null,
         })
         .map((r) => r.uid);
+    },
+    async recordRingToken(token) {
+      const now = Date.now();
+      if (tokenPrune.due(now)) pruneRingTokens.run(now);
+      recordRingToken.run(token.jti, token.sessionId, token.uid, token.expiresAt.getTime());
+    },
+    async useRingToken(jti, at) {
+      return useRingToken.run(jti, at.getTime()).changes > 0;
+    },
+    async endRingTokens(sessionId, uid) {
+      endRingTokens.run(sessionId, uid);
     },
     async pruneCallRecords(before) {
       pruneEvents.run(before.getTime());

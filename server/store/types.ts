@@ -1,3 +1,11 @@
+/** The endpoint is registered to another user, with other keys. */
+export class EndpointTakenError extends Error {
+  override name = 'EndpointTakenError';
+  constructor() {
+    super('this push endpoint is registered to another user with other keys');
+  }
+}
+
 /** One browser that can ring: a push subscription and whose it is. */
 export interface Device {
   id: string;
@@ -40,6 +48,14 @@ export interface RingSelector {
   uid?: string;
 }
 
+/** The decline/answer token a ring carried (its JWT id), valid until used, its ring ends, or `expiresAt`. */
+export interface NewRingToken {
+  jti: string;
+  sessionId: string;
+  uid: string;
+  expiresAt: Date;
+}
+
 /** A device's last push outcome, by its endpoint. */
 export interface OutcomeRecord {
   endpoint: string;
@@ -54,8 +70,10 @@ export interface OutcomeRecord {
 export interface DeviceStore {
   readonly kind: 'sqlite' | 'postgres';
   /**
-   * Insert, or update by endpoint: keys, user agent and owner are replaced (a
-   * browser whose user signs in as someone else moves to them).
+   * Insert, or update by endpoint. The owner may replace the keys; another
+   * user may take the device over only with its current keys (the same
+   * browser, whose user signed in as someone else): knowing an endpoint is
+   * not enough. Else throws EndpointTakenError, changing nothing. Atomic.
    * `created` is true when the endpoint was new.
    */
   upsert(device: NewDevice): Promise<{ device: Device; created: boolean }>;
@@ -83,6 +101,15 @@ export interface DeviceStore {
    * a ring already ended (here or by another instance) is not returned again. Atomic.
    */
   endRings(sessionId: string, selector: RingSelector, reason: string, at: Date): Promise<string[]>;
+  /** Keeps a ring's token until it is used, the ring ends or it expires. */
+  recordRingToken(token: NewRingToken): Promise<void>;
+  /**
+   * Uses a ring token: true once, for a token recorded, not expired at `at`
+   * and whose ring has not ended; false ever after, on any instance. Atomic.
+   */
+  useRingToken(jti: string, at: Date): Promise<boolean>;
+  /** The ring of `uid` for `sessionId` is over: its tokens act no more. */
+  endRingTokens(sessionId: string, uid: string): Promise<void>;
   /** Forgets event ids received, and rings due, before `before`. */
   pruneCallRecords(before: Date): Promise<void>;
   /**

@@ -50,9 +50,12 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     config: { rateLimit: { max: o.declinesPerMinute, timeWindow: 60_000 } },
   };
   const callee = async (request: FastifyRequest<{ Params: SessionParams }>) => {
-    const { uid, sessionId } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
+    const { uid, sessionId, jti } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
     if (sessionId !== request.params.sessionId) {
       throw new ApiError(403, 'token_wrong_session', 'this decline token is for another call');
+    }
+    if (!(await o.calls.useToken(jti))) {
+      throw new ApiError(409, 'ring_over', 'this call was already answered or declined, or its ring is over');
     }
     return { uid, sessionId };
   };
