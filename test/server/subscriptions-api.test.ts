@@ -45,6 +45,25 @@ describe('POST /api/push/subscriptions', () => {
     expect((await s.store.listByUser('cy')).map((d) => d.endpoint)).toContain(device.endpoint);
   });
 
+  it("refuses to move a device to another user with other keys (a stranger who knows the endpoint), changing nothing", async () => {
+    const victim = await s.addDevice('vic');
+    const before = await s.store.findByEndpoint(victim.endpoint);
+    const attacker = s.push.subscribe().subscription.keys; // keys the attacker can decrypt with
+    const res = await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: await auth('mallory'), payload: { subscription: { endpoint: victim.endpoint, keys: attacker } } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('endpoint_taken');
+    expect(await s.store.findByEndpoint(victim.endpoint)).toEqual(before);
+    expect(await s.store.listByUser('mallory')).toEqual([]);
+  });
+
+  it('lets the owner give a device new keys', async () => {
+    const device = await s.addDevice('kit');
+    const keys = s.push.subscribe().subscription.keys;
+    const res = await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: await auth('kit'), payload: { subscription: { endpoint: device.endpoint, keys } } });
+    expect(res.statusCode).toBe(200);
+    expect(await s.store.findByEndpoint(device.endpoint)).toMatchObject({ uid: 'kit', p256dh: keys.p256dh, auth: keys.auth });
+  });
+
   const valid = () => s.push.subscribe().subscription;
   it.each([
     ['no subscription', () => ({}), 400, 'invalid_request'],
@@ -108,11 +127,13 @@ describe('DELETE /api/push/subscriptions', () => {
     expect(await s.store.listByUser('dee')).toEqual([]);
   });
 
-  it("refuses to remove another user's device (403) and keeps it", async () => {
+  // Was 403 not_your_device: that told a stranger the endpoint is registered.
+  it("refuses to remove another user's device with the answer for an unknown one (404), and keeps it", async () => {
     const device = await s.addDevice('eve');
     const res = await s.inject({ method: 'DELETE', url: '/api/push/subscriptions', headers: await auth('fay'), payload: { endpoint: device.endpoint } });
-    expect(res.statusCode).toBe(403);
-    expect(res.json().error.code).toBe('not_your_device');
+    const unknown = await s.inject({ method: 'DELETE', url: '/api/push/subscriptions', headers: await auth('fay'), payload: { endpoint: s.push.endpoint() } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual(unknown.json());
     expect((await s.store.listByUser('eve')).map((d) => d.endpoint)).toEqual([device.endpoint]);
   });
 

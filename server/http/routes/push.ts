@@ -11,7 +11,7 @@ import {
 } from '../../../protocol/api';
 import type { Tokens } from '../../auth/tokens';
 import { checkSubscription } from '../../push/subscription-check';
-import type { DeviceStore } from '../../store/types';
+import { EndpointTakenError, type DeviceStore } from '../../store/types';
 import { requireUser } from '../auth-hooks';
 import { ApiError } from '../errors';
 
@@ -56,13 +56,21 @@ export async function pushRoutes(app: FastifyInstance, o: PushRoutesOptions): Pr
       const { subscription } = request.body;
       const problem = checkSubscription(subscription, o.pushHosts);
       if (problem) throw new ApiError(400, problem.code, problem.message);
-      const { created } = await o.store.upsert({
-        uid: request.uid!,
-        endpoint: subscription.endpoint,
-        p256dh: subscription.keys.p256dh,
-        auth: subscription.keys.auth,
-        userAgent: request.headers['user-agent']?.slice(0, USER_AGENT_MAX) ?? null,
-      });
+      const { created } = await o.store
+        .upsert({
+          uid: request.uid!,
+          endpoint: subscription.endpoint,
+          p256dh: subscription.keys.p256dh,
+          auth: subscription.keys.auth,
+          userAgent: request.headers['user-agent']?.slice(0, USER_AGENT_MAX) ?? null,
+        })
+        .catch((err: unknown) => {
+          // Knowing an endpoint is no proof of owning it: the victim's device would silently move.
+          if (err instanceof EndpointTakenError) {
+            throw new ApiError(409, 'endpoint_taken', 'this push subscription is registered with other keys: unsubscribe in the browser and subscribe again');
+          }
+          throw err;
+        });
       reply.code(created ? 201 : 200);
       return { created };
     },
@@ -74,9 +82,8 @@ export async function pushRoutes(app: FastifyInstance, o: PushRoutesOptions): Pr
     async (request, reply) => {
       const { endpoint } = request.body;
       if (await o.store.remove(request.uid!, endpoint)) return reply.code(204).send();
-      const device = await o.store.findByEndpoint(endpoint);
-      if (device) throw new ApiError(403, 'not_your_device', 'this device belongs to another user');
-      throw new ApiError(404, 'device_not_found', 'no device with this endpoint');
+      // Another user's device gets the same answer as none: a stranger learns nothing.
+      throw new ApiError(404, 'device_not_found', 'you have no device with this endpoint');
     },
   );
 }
