@@ -11,7 +11,8 @@ import { healthRoutes } from './http/routes/health';
 import { pushRoutes } from './http/routes/push';
 import { testRingRoutes } from './http/routes/test-ring';
 import { webAppRoutes } from './http/routes/web-app';
-import { ApiError, installErrorHandlers } from './http/errors';
+import { ApiError, clientErrorHandler, frameworkErrors, installErrorHandlers } from './http/errors';
+import { MAX_LENGTHS } from '../protocol/api';
 import { withDeadline } from './push/deadline';
 import { registerSecurity } from './http/security';
 import { registerAuthThrottle } from './http/auth-throttle';
@@ -71,6 +72,10 @@ export async function buildApp(o: AppOptions): Promise<App> {
     loggerInstance: o.logger,
     bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyOption(o.config.trustProxy),
+    // Decoded, in UTF-16 units: a session id of MAX_LENGTHS.sessionId characters, astral ones included, fits.
+    routerOptions: { maxParamLength: 2 * MAX_LENGTHS.sessionId },
+    frameworkErrors,
+    clientErrorHandler,
     // Wrong types are the caller's bug, not something to paper over.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
   }) as unknown as FastifyInstance; // the https variant differs only in its server type

@@ -18,7 +18,7 @@
  * precisely which field is missing when a call event lacks one.
  */
 import { createHash } from 'node:crypto';
-import { MAX_LENGTHS, type RingRequest } from '../../protocol/api';
+import { isValidSessionId, MAX_LENGTHS, type RingRequest } from '../../protocol/api';
 import { CALL_TYPES, type CallEndReason, type CallType } from '../../protocol/payload';
 import type { RingSelector } from '../store/types';
 
@@ -132,7 +132,7 @@ function fromPushExtension(root: Fields, trigger: string): CometChatEvent {
   const details = asObject(data.notificationDetails, 'data.notificationDetails');
   if (details.type !== 'call') return ignored(trigger, `a ${text(details.type) ?? 'non-call'} notification, not a call`);
   const recipientUid = field(to.uid, 'data.to.uid', MAX_LENGTHS.uid);
-  const sessionId = field(details.sessionId, 'data.notificationDetails.sessionId', MAX_LENGTHS.sessionId);
+  const sessionId = sessionField(details.sessionId, 'data.notificationDetails.sessionId');
   const action = field(details.callAction, 'data.notificationDetails.callAction', 32);
   const group = details.receiverType === 'group';
   const id = eventId([trigger, action, sessionId, recipientUid, text(details.sentAt)]);
@@ -158,7 +158,14 @@ function sessionOf(call: Fields | undefined, entities: Fields | undefined, data:
   const on = entityOf(entities, 'on');
   const candidates = [on?.sessionid, on?.sessionId, call?.sessionId, call?.sessionid, data.sessionId, data.sessionid];
   const found = candidates.find((c) => c !== undefined);
-  return field(found, 'the session id (data.call.data.entities.on.entity.sessionid or data.sessionId)', MAX_LENGTHS.sessionId);
+  return sessionField(found, 'the session id (data.call.data.entities.on.entity.sessionid or data.sessionId)');
+}
+
+/** A session id the sender can ring and then stop: one that works as a path segment. */
+function sessionField(value: unknown, name: string): string {
+  const id = field(value, name, MAX_LENGTHS.sessionId);
+  if (!isValidSessionId(id)) throw new EventError(`${name} cannot be a path segment (".", "..", control characters)`);
+  return id;
 }
 
 function entityOf(entities: Fields | undefined, role: 'by' | 'for' | 'on'): Fields | undefined {
