@@ -142,7 +142,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     const ringKeeper = new RingKeeper({ store: o.store, calls, logger: o.logger });
     // Closing stops taking events and drops ring deadlines; drain() still finishes the work begun.
     http.addHook('onClose', async () => ringKeeper.close());
-    await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, credentials: o.config.cometchatWebhook });
+    await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, calls, credentials: o.config.cometchatWebhook });
     keeper = ringKeeper;
   }
   await http.register(webAppRoutes, { dir: o.config.webDir });

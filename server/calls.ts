@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { DeliveryCounts, RingRequest } from '../protocol/api';
-import { PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
+import { displayText, PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
 import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
 import type { Deliverer } from './push/deliver';
+import { assertPushFits } from './push/push-size';
 import type { Device, DeviceStore } from './store/types';
 
 export interface CallServiceOptions {
@@ -39,16 +40,28 @@ export class CallService {
     return { ...counts, sentAt: payload.timestamp };
   }
 
+  /** Throws PushTooLargeError when this ring's push would not fit a push service (checked before anything is sent). */
+  async assertRingFits(call: RingRequest, now = Date.now()): Promise<void> {
+    assertPushFits(await this.buildRing(call, now, randomBytes(16).toString('base64url')));
+  }
+
   private async ringPayload(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
-    const ringUntil = this.ringUntil(now);
-    // The token acts once, and only while this ring lasts (kept in the store: any instance may get the decline).
     const jti = randomBytes(16).toString('base64url');
-    await this.o.store.recordRingToken({ jti, sessionId: call.sessionId, uid: call.recipientUid, expiresAt: new Date(ringUntil) });
+    const payload = await this.buildRing(call, now, jti);
+    assertPushFits(payload);
+    // The token acts once, and only while this ring lasts (kept in the store: any instance may get the decline).
+    await this.o.store.recordRingToken({ jti, sessionId: call.sessionId, uid: call.recipientUid, expiresAt: new Date(payload.ringUntil) });
+    return payload;
+  }
+
+  private async buildRing(call: RingRequest, now: number, jti: string): Promise<IncomingCallPayload & { ringUntil: number }> {
+    const ringUntil = this.ringUntil(now);
     return {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
       sessionId: call.sessionId,
-      callerName: call.callerName,
+      // Shown in a notification: no control characters, no bidi overrides spoofing how it reads.
+      callerName: displayText(call.callerName) || displayText(call.callerUid) || 'Unknown caller',
       callerUid: call.callerUid,
       callType: call.callType,
       timestamp: now,

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiErrorBody } from '../../protocol/api';
 import { TokenError } from '../auth/tokens';
+import { PushTooLargeError } from '../push/push-size';
 import { StoreUnavailableError } from '../store/unavailable';
 
 /** What a client told "store unavailable" should wait before trying again, in seconds. */
@@ -69,11 +70,12 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
 
 /** Every error leaves as {"error":{"code","message"}}; a 5xx never carries its details. */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | ApiError | TokenError | StoreUnavailableError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | ApiError | TokenError | StoreUnavailableError | PushTooLargeError, request, reply) => {
     if (err instanceof ApiError) return reply.code(err.statusCode).send(errorBody(err.code, err.message));
     if (err instanceof TokenError) {
       return reply.code(401).header('WWW-Authenticate', 'Bearer').send(errorBody(err.code, err.message));
     }
+    if (err instanceof PushTooLargeError) return reply.code(400).send(errorBody('ring_too_large', err.message));
     if (err instanceof StoreUnavailableError) {
       request.log.warn({ err: err.cause }, 'store unreachable: answered 503');
       return reply
