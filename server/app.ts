@@ -45,7 +45,16 @@ export interface AppOptions {
   authFailuresPerMinute?: number;
   /** serve HTTPS directly (TLS_CERT_FILE, TLS_KEY_FILE) */
   https?: { cert: Buffer; key: Buffer };
+  /** how long a client may take to send a request's headers, and the whole request (slowloris) */
+  requestTimeoutMs?: number;
+  /** connections held open at once; more are closed on arrival */
+  maxConnections?: number;
 }
+
+/** Nothing the API takes needs long to send: a client trickling bytes holds a connection no longer. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Far above what browsers and a backend hold open, far below what exhausts file descriptors. */
+const MAX_CONNECTIONS = 4096;
 
 export interface App {
   http: FastifyInstance;
@@ -67,8 +76,12 @@ function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: st
 
 /** Builds the sender without listening, so tests drive it with inject() or a real socket alike. */
 export async function buildApp(o: AppOptions): Promise<App> {
+  const requestTimeout = o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node checks the timeouts on this beat (30 s by default, which would triple a 10 s timeout).
+  const serverOptions = { connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeout / 4))) };
   const http = Fastify({
-    ...(o.https ? { https: o.https } : {}),
+    ...(o.https ? { https: { ...o.https, ...serverOptions } } : { http: serverOptions }),
+    requestTimeout,
     loggerInstance: o.logger,
     bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyOption(o.config.trustProxy),
@@ -80,6 +93,8 @@ export async function buildApp(o: AppOptions): Promise<App> {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
   }) as unknown as FastifyInstance; // the https variant differs only in its server type
   installErrorHandlers(http);
+  http.server.headersTimeout = requestTimeout;
+  http.server.maxConnections = o.maxConnections ?? MAX_CONNECTIONS;
 
   // JSON only: anything else is a 415, not a string to fail validation on.
   http.removeAllContentTypeParsers();

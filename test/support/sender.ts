@@ -50,7 +50,7 @@ export async function startTestSender(
     push?: PushService;
     /** a ring length below RINGKIT_TTL's minimum, so ring deadlines pass within a test */
     ttlSeconds?: number;
-  } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute' | 'requestsPerMinute' | 'authFailuresPerMinute'>> = {},
+  } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute' | 'requestsPerMinute' | 'authFailuresPerMinute' | 'requestTimeoutMs' | 'maxConnections'>> = {},
 ): Promise<TestSender> {
   const push = options.push ?? (await startPushService());
   const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-sender-'));
@@ -71,6 +71,8 @@ export async function startTestSender(
     ...(options.subscriptionWritesPerMinute ? { subscriptionWritesPerMinute: options.subscriptionWritesPerMinute } : {}),
     ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
     ...(options.authFailuresPerMinute ? { authFailuresPerMinute: options.authFailuresPerMinute } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
   });
   const userToken: TestSender['userToken'] = (uid, o = {}) => mintUserToken(o.secret ?? secrets.authSecret, uid, o.expiresIn);
 
