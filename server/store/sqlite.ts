@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { securePrivateDir, touchPrivate } from '../data-dir';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
 import { EndpointTakenError, type DeviceStore, type NewDevice, type NewRing, type OutcomeRecord } from './types';
@@ -29,7 +29,11 @@ function migrate(db: Database.Database): void {
 
 /** A device store in one SQLite file (created, with its directory, if missing). */
 export async function openSqliteStore(file: string): Promise<DeviceStore> {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Devices are endpoints and keys: the data dir 0700, the database (and so its -wal, -shm) 0600.
+    await securePrivateDir(dirname(file));
+    await touchPrivate(file);
+  }
   const db = new Database(file);
   try {
     // busy_timeout first: switching to WAL needs a lock another process may hold.

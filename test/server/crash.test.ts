@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { migrations } from '../../server/store/migrations';
 import type { DeviceStore } from '../../server/store/types';
 import { startPushService, type PushService, type TestDevice } from '../support/push-service';
 import { startSenderProcess as startSender, type RunningSender } from '../support/sender-process';
@@ -165,7 +166,7 @@ describe('the sender process', () => {
     const env = { ...baseEnv, DATABASE_URL: url };
     const [one, two] = await Promise.all([startSender(env, undefined, true), startSender(env, undefined, true)]);
     try {
-      expect(await postgresFactory.appliedMigrations(url)).toEqual([1, 2]);
+      expect(await postgresFactory.appliedMigrations(url)).toEqual(migrations.map((m) => m.version));
       const device = push.subscribe();
       expect(await register(one, 'fay', device)).toBe(201);
       expect(await register(two, 'fay', device)).toBe(200);
