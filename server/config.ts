@@ -2,12 +2,16 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Push services the sender may post to unless RINGKIT_PUSH_HOSTS says otherwise (SSRF guard). */
+/**
+ * Push services the sender may post to unless RINGKIT_PUSH_HOSTS says
+ * otherwise (SSRF guard), on the HTTPS port only: an endpoint naming another
+ * port of these hosts is no push service's.
+ */
 export const PUBLIC_PUSH_HOSTS = [
-  'fcm.googleapis.com', // Chrome, Edge on Android, Opera, Samsung Internet
-  'updates.push.services.mozilla.com', // Firefox
-  'web.push.apple.com', // Safari, iOS Home Screen apps
-  '*.notify.windows.com', // Edge on Windows (WNS)
+  'fcm.googleapis.com:443', // Chrome, Edge on Android, Opera, Samsung Internet
+  'updates.push.services.mozilla.com:443', // Firefox
+  'web.push.apple.com:443', // Safari, iOS Home Screen apps
+  '*.notify.windows.com:443', // Edge on Windows (WNS)
 ];
 
 export const TTL_MIN = 30;
