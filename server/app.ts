@@ -148,6 +148,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     vapidPublicKey: o.secrets.vapid.publicKey,
     pushHosts: o.config.pushHosts,
     writesPerMinute: o.subscriptionWritesPerMinute ?? 30,
+    maxDevices: o.config.maxDevicesPerUser,
   });
   await http.register(testRingRoutes, { calls, store: o.store, tokens, perMinute: 6 });
   await http.register(callRoutes, { calls, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });

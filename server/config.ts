@@ -45,6 +45,8 @@ export interface Config {
    * RINGKIT_DEV_LOGIN, on by default only in development on a loopback address.
    */
   devLogin: boolean;
+  /** RINGKIT_MAX_DEVICES_PER_USER: devices kept per user; the one longest without a delivery goes first */
+  maxDevicesPerUser: number;
   /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
   cometchatWebhook: { user: string; password: string } | undefined;
 }
@@ -144,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ttlSeconds: parseIntIn(env.RINGKIT_TTL ?? String(TTL_MIN), 'RINGKIT_TTL', TTL_MIN, TTL_MAX),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     devLogin,
+    maxDevicesPerUser: parseIntIn(env.RINGKIT_MAX_DEVICES_PER_USER ?? '20', 'RINGKIT_MAX_DEVICES_PER_USER', 1, 1000),
     cometchatWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
   };
 }

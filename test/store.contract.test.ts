@@ -123,6 +123,24 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     expect(used.filter(Boolean)).toHaveLength(1);
   });
 
+  it("trims a user's devices to a number, keeping the given one and those delivered to most recently", async () => {
+    const store = await factory.open();
+    const a = (await store.upsert(newDevice({ uid: 'trim' }))).device;
+    const b = (await store.upsert(newDevice({ uid: 'trim' }))).device;
+    const c = (await store.upsert(newDevice({ uid: 'trim' }))).device;
+    const other = (await store.upsert(newDevice({ uid: 'not-trimmed' }))).device;
+    const later = Date.now() + 60_000;
+    await store.recordOutcomes([
+      { endpoint: a.endpoint, outcome: 'delivered', at: new Date(later) },
+      { endpoint: b.endpoint, outcome: 'delivered', at: new Date(later + 1) },
+    ]);
+    await store.recordOutcome(b.endpoint, 'failed:503', new Date(later + 2)); // the last delivery still counts
+    expect(await store.trimDevices('trim', 2, c.endpoint)).toBe(1);
+    expect((await store.listByUser('trim')).map((d) => d.endpoint).sort()).toEqual([b.endpoint, c.endpoint].sort());
+    expect(await store.trimDevices('trim', 2, c.endpoint)).toBe(0);
+    expect(await store.findByEndpoint(other.endpoint)).toBeDefined();
+  });
+
   it('lists the devices of one user only', async () => {
     const store = await factory.open();
     const a1 = (await store.upsert(newDevice({ uid: 'alice' }))).device;

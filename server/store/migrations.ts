@@ -82,6 +82,12 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX ring_tokens_expires_at_idx ON ring_tokens (expires_at)',
     ],
   },
+  {
+    version: 4,
+    name: 'last delivery per device',
+    // A user's devices are capped: the one longest without a delivery goes first.
+    statements: (t) => [`ALTER TABLE devices ADD COLUMN last_delivered_at ${t.timestamp}`],
+  },
 ];
 
 export const createMigrationsTable =

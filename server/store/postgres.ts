@@ -80,7 +80,8 @@ export async function openPostgresStore(
     // One row per endpoint, the last one: UPDATE … FROM would pick among duplicates arbitrarily.
     const latest = [...new Map(records.map((r) => [r.endpoint, r])).values()];
     await pool.query(
-      `UPDATE devices AS d SET last_outcome = v.outcome, last_outcome_at = v.at
+      `UPDATE devices AS d SET last_outcome = v.outcome, last_outcome_at = v.at,
+         last_delivered_at = CASE WHEN v.outcome = 'delivered' THEN v.at ELSE d.last_delivered_at END
        FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(endpoint, outcome, at)
        WHERE d.endpoint = v.endpoint`,
       [latest.map((r) => r.endpoint), latest.map((r) => r.outcome), latest.map((r) => r.at)],
@@ -129,6 +130,16 @@ export async function openPostgresStore(
         endpoint,
       ]);
       return (rowCount ?? 0) > 0;
+    },
+    async trimDevices(uid, max, keepEndpoint) {
+      const { rowCount } = await pool.query(
+        `DELETE FROM devices WHERE uid = $1 AND id NOT IN (
+           SELECT id FROM devices WHERE uid = $1
+           ORDER BY endpoint = $2 DESC, GREATEST(last_delivered_at, updated_at) DESC, id
+           LIMIT $3)`,
+        [uid, keepEndpoint, max],
+      );
+      return rowCount ?? 0;
     },
     async purge(endpoint, notUpdatedSince) {
       const { rowCount } = await pool.query(

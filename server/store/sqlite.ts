@@ -67,12 +67,20 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
   );
   const remove = db.prepare<[string, string]>('DELETE FROM devices WHERE uid = ? AND endpoint = ?');
   const purge = db.prepare<[string, number]>('DELETE FROM devices WHERE endpoint = ? AND updated_at <= ?');
-  const recordOutcome = db.prepare<[string, number, string]>(
-    'UPDATE devices SET last_outcome = ?, last_outcome_at = ? WHERE endpoint = ?',
+  const recordOutcome = db.prepare<{ outcome: string; at: number; endpoint: string }>(
+    `UPDATE devices SET last_outcome = @outcome, last_outcome_at = @at,
+       last_delivered_at = CASE WHEN @outcome = 'delivered' THEN @at ELSE last_delivered_at END
+     WHERE endpoint = @endpoint`,
   );
   const recordOutcomes = db.transaction((records: readonly OutcomeRecord[]) => {
-    for (const r of records) recordOutcome.run(r.outcome, r.at.getTime(), r.endpoint);
+    for (const r of records) recordOutcome.run({ outcome: r.outcome, at: r.at.getTime(), endpoint: r.endpoint });
   });
+  const trimDevices = db.prepare<{ uid: string; keep: string; max: number }>(
+    `DELETE FROM devices WHERE uid = @uid AND id NOT IN (
+       SELECT id FROM devices WHERE uid = @uid
+       ORDER BY endpoint = @keep DESC, MAX(COALESCE(last_delivered_at, 0), updated_at) DESC, id
+       LIMIT @max)`,
+  );
   const ping = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
   const releaseEvent = db.prepare<[string]>('DELETE FROM webhook_events WHERE id = ?');
   const claimEvent = db.prepare<[string, number]>(
@@ -118,6 +126,9 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     },
     async remove(uid, endpoint) {
       return remove.run(uid, endpoint).changes > 0;
+    },
+    async trimDevices(uid, max, keepEndpoint) {
+      return trimDevices.run({ uid, keep: keepEndpoint, max }).changes;
     },
     async purge(endpoint, notUpdatedSince) {
       return purge.run(endpoint, notUpdatedSince.getTime()).changes > 0;

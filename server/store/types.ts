@@ -79,6 +79,12 @@ export interface DeviceStore {
   upsert(device: NewDevice): Promise<{ device: Device; created: boolean }>;
   findByEndpoint(endpoint: string): Promise<Device | undefined>;
   listByUser(uid: string): Promise<Device[]>;
+  /**
+   * Keeps at most `max` devices of the user, `keepEndpoint` always among them:
+   * the ones longest without a delivery (or registration, if never delivered
+   * to) go first. Returns how many were removed.
+   */
+  trimDevices(uid: string, max: number, keepEndpoint: string): Promise<number>;
   /** Removes a device of this user; false when the user had no such endpoint. */
   remove(uid: string, endpoint: string): Promise<boolean>;
   /**

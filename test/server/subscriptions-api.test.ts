@@ -144,6 +144,35 @@ describe('DELETE /api/push/subscriptions', () => {
   });
 });
 
+describe('devices per user (RINGKIT_MAX_DEVICES_PER_USER)', () => {
+  it('keeps at most the configured number, dropping the one longest without a delivery; the list stays bounded', async () => {
+    const capped = await startTestSender({ push: s.push, subscriptionWritesPerMinute: 1000, env: { RINGKIT_MAX_DEVICES_PER_USER: '3' } });
+    try {
+      const [old, idle, recent] = [await capped.addDevice('max'), await capped.addDevice('max'), await capped.addDevice('max')];
+      const t = Date.now();
+      await capped.store.recordOutcome(old!.endpoint, 'delivered', new Date(t + 1000));
+      await capped.store.recordOutcome(recent!.endpoint, 'delivered', new Date(t + 2000));
+      await capped.store.recordOutcome(idle!.endpoint, 'failed:500', new Date(t + 3000)); // a failure is no delivery
+      const fourth = await capped.addDevice('max');
+      const kept = (await capped.store.listByUser('max')).map((d) => d.endpoint).sort();
+      expect(kept).toEqual([old!.endpoint, recent!.endpoint, fourth.endpoint].sort());
+      for (let i = 0; i < 5; i++) await capped.addDevice('max');
+      expect(await capped.store.listByUser('max')).toHaveLength(3);
+      const list = await capped.inject({ method: 'GET', url: '/api/push/subscriptions', headers: { authorization: `Bearer ${await capped.userToken('max')}` } });
+      expect(list.json().devices).toHaveLength(3);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('is 20 by default, and takes 1 to 1000', async () => {
+    const { loadConfig } = await import('../../server/config');
+    expect(loadConfig({}).maxDevicesPerUser).toBe(20);
+    expect(loadConfig({ RINGKIT_MAX_DEVICES_PER_USER: '5' }).maxDevicesPerUser).toBe(5);
+    for (const bad of ['0', 'many', '1001']) expect(() => loadConfig({ RINGKIT_MAX_DEVICES_PER_USER: bad })).toThrow(/RINGKIT_MAX_DEVICES_PER_USER/);
+  });
+});
+
 describe('rate limit on subscription writes', () => {
   it('answers 429 with Retry-After once a user writes too often, and counts per user', async () => {
     const limited = await startTestSender({ push: s.push, subscriptionWritesPerMinute: 3 });

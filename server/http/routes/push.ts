@@ -22,6 +22,8 @@ export interface PushRoutesOptions {
   pushHosts: readonly string[];
   /** subscription writes per user per minute */
   writesPerMinute: number;
+  /** devices kept per user (RINGKIT_MAX_DEVICES_PER_USER) */
+  maxDevices: number;
 }
 
 const USER_AGENT_MAX = 512;
@@ -36,7 +38,8 @@ export async function pushRoutes(app: FastifyInstance, o: PushRoutesOptions): Pr
     API_ROUTES.subscriptions,
     { onRequest, config: { rateLimit: { max: o.writesPerMinute * 4, timeWindow: 60_000 } } },
     async (request): Promise<DevicesResponse> => {
-      const devices = await o.store.listByUser(request.uid!);
+      // Bounded: registrations keep at most maxDevices per user (older data may hold more).
+      const devices = (await o.store.listByUser(request.uid!)).slice(0, o.maxDevices);
       return {
         devices: devices.map((d) => ({
           endpoint: d.endpoint,
@@ -71,6 +74,10 @@ export async function pushRoutes(app: FastifyInstance, o: PushRoutesOptions): Pr
           }
           throw err;
         });
+      if (created) {
+        const dropped = await o.store.trimDevices(request.uid!, o.maxDevices, subscription.endpoint);
+        if (dropped > 0) request.log.info({ uid: request.uid, dropped }, 'over RINGKIT_MAX_DEVICES_PER_USER: dropped the devices longest without a delivery');
+      }
       reply.code(created ? 201 : 200);
       return { created };
     },
