@@ -65,7 +65,7 @@ export function parseCometChatEvent(body: unknown): CometChatEvent {
   const trigger = root.trigger;
   if (typeof trigger !== 'string' || trigger === '') throw new EventError('trigger must be a non-empty string');
   if (trigger === PUSH_EXTENSION_TRIGGER) return fromPushExtension(root, trigger);
-  if (trigger === 'call_initiated' || trigger in END_TRIGGERS || trigger === 'call_started' || trigger === 'call_participant_joined') {
+  if (trigger === 'call_initiated' || ownValue(END_TRIGGERS, trigger) || trigger === 'call_started' || trigger === 'call_participant_joined') {
     return fromWebhook(root, trigger);
   }
   if (trigger === 'call_participant_left') return ignored(trigger, 'a participant leaving changes no ringing');
@@ -103,7 +103,7 @@ function fromWebhook(root: Fields, trigger: string): CometChatEvent {
     };
   }
 
-  const reason = END_TRIGGERS[trigger];
+  const reason = ownValue(END_TRIGGERS, trigger);
   if (reason) {
     // The one who rejected or was busy only speaks for themselves in a group
     // call; a cancel, time-out or end stops everyone's ringing.
@@ -145,7 +145,7 @@ function fromPushExtension(root: Fields, trigger: string): CometChatEvent {
     const callType = callTypeOf(details.callType, 'data.notificationDetails.callType');
     return { kind: 'call', id, trigger, action: { kind: 'ring', ring: { recipientUid, sessionId, callerName, callerUid, callType }, group } };
   }
-  const reason = END_ACTIONS[action];
+  const reason = ownValue(END_ACTIONS, action);
   if (!reason) return ignored(trigger, `call action ${JSON.stringify(action)} changes no ringing`);
   // One POST per notified user, who may be the caller (a rejection is
   // notified to the caller): one-to-one rings of the session stop whoever is
@@ -196,6 +196,11 @@ function optionalObject(value: unknown): Fields | undefined {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/** A table's own entry only: `constructor`, `__proto__` or `toString` are no trigger or call action. */
+function ownValue<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function ignored(trigger: string, why: string): CometChatEvent {
