@@ -98,14 +98,15 @@ export async function buildApp(o: AppOptions): Promise<App> {
 
   // JSON only: anything else is a 415, not a string to fail validation on.
   http.removeAllContentTypeParsers();
-  // An empty body on a bodiless POST (decline) is not malformed JSON.
-  http.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  // Fastify's own parser refuses __proto__ and constructor.prototype keys (prototype poisoning);
+  // an empty body on a bodiless POST (decline) is not malformed JSON.
+  const parseJson = http.getDefaultJsonParser('error', 'error');
+  http.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(new ApiError(400, 'invalid_json', 'the body is not valid JSON'), undefined);
-    }
+    parseJson(request, body as string, (err, value) => {
+      if (err) return done(new ApiError(400, 'invalid_json', /prototype|constructor/i.test(err.message) ? 'the body must not set __proto__ or constructor.prototype' : 'the body is not valid JSON'), undefined);
+      done(null, value);
+    });
   });
 
   await registerSecurity(http, { corsOrigins: o.config.corsOrigins });

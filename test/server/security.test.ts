@@ -102,7 +102,9 @@ describe('the PWA\'s responses', () => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe/);
-    expect(csp).toContain("connect-src 'self' https: wss:");
+    // As narrow as the app needs: itself and CometChat's hosts, not every https: origin.
+    expect(csp).toContain("connect-src 'self' https://*.cometchat.io wss://*.cometchat.io;");
+    expect(csp).toContain("img-src 'self' data: blob: https://*.cometchat.io;");
     expect(csp).toContain("media-src 'self' blob:");
     expect(csp).toContain("worker-src 'self' blob:");
     expect(csp).toContain("manifest-src 'self'");
@@ -298,5 +300,47 @@ describe('RINGKIT_TRUST_PROXY', () => {
 
   it('with proxy addresses, hops from those addresses only', async () => {
     expect(await throughProxy('127.0.0.1, 10.0.0.0/8', (i) => `192.0.2.${i}, 203.0.113.7, 10.0.0.2`)).toEqual([200, 200, 200, 429, 429]);
+  });
+});
+
+describe('HSTS', () => {
+  const hsts = async (s: TestSender, headers: Record<string, string> = {}) =>
+    (await s.inject({ method: 'GET', url: '/healthz', headers })).headers['strict-transport-security'];
+
+  it('is not sent over plain HTTP, nor for an X-Forwarded-Proto from a proxy not trusted', async () => {
+    const s = await startTestSender();
+    try {
+      expect(await hsts(s)).toBeUndefined();
+      expect(await hsts(s, { 'x-forwarded-proto': 'https' })).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('is sent when the trusted proxy says the request came over HTTPS', async () => {
+    const s = await startTestSender({ env: { RINGKIT_TRUST_PROXY: '1' } });
+    try {
+      expect(await hsts(s, { 'x-forwarded-proto': 'https' })).toBe('max-age=15552000');
+      expect(await hsts(s, { 'x-forwarded-proto': 'http' })).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('prototype poisoning', () => {
+  let s: TestSender;
+  beforeAll(async () => {
+    s = await startTestSender();
+  });
+  afterAll(() => s.close());
+
+  it.each([
+    ['__proto__', '{"__proto__":{"admin":true},"recipientUid":"x","sessionId":"s.p","callerName":"A","callerUid":"a","callType":"audio"}'],
+    ['constructor.prototype', '{"constructor":{"prototype":{"admin":true}},"recipientUid":"x","sessionId":"s.p","callerName":"A","callerUid":"a","callType":"audio"}'],
+  ])('refuses a JSON body setting %s with 400', async (_what, payload) => {
+    const res = await s.inject({ method: 'POST', url: '/api/calls', headers: { authorization: `Bearer ${s.secrets.apiKey}`, 'content-type': 'application/json' }, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'invalid_json' } });
   });
 });
