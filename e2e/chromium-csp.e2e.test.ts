@@ -40,7 +40,7 @@ describe('the PWA under its CSP', () => {
     const res = await page.goto(served.origin);
     const headers = res!.headers();
     expect(headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
-    expect(headers['content-security-policy']).toContain("connect-src 'self' https: wss:");
+    expect(headers['content-security-policy']).toContain("connect-src 'self' https://*.cometchat.io wss://*.cometchat.io;");
     expect(headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cross-origin-opener-policy': 'same-origin' });
     const worker = await page.request.get(`${served.origin}/sw.js`);
     expect(worker.headers()['content-security-policy']).toContain("worker-src 'self' blob:");

@@ -67,7 +67,12 @@ async function main(): Promise<void> {
   const cluster = instanceCount > 1 && !args['database-url'] ? await startThrowawayPostgres() : undefined;
   const databaseUrl = args['database-url'] ?? cluster?.databaseUrl;
   const push = await startPushService();
-  const config = loadConfig({ ...loopbackSenderEnv(dataDir), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
+  const config = loadConfig({
+    ...loopbackSenderEnv(dataDir),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    // The model below expects every registration kept: a long run grows past the default cap of 20 per user.
+    RINGKIT_MAX_DEVICES_PER_USER: '1000',
+  });
   const secrets = await loadSecrets(config);
   push.expectVapidKey(secrets.vapid.publicKey);
   const transport = createPushTransport({ ca: push.cert });

@@ -39,8 +39,21 @@ export function apiPath(route: string, params: Record<string, string> = {}): str
 /** Longest ids and names the API takes (also applied to CometChat's webhook events). */
 export const MAX_LENGTHS = { uid: 128, sessionId: 256, callerName: 128 } as const;
 
+/**
+ * A session id travels as a path segment (/api/calls/<id>/cancel, /call/<id>):
+ * `.` and `..` do not survive URL normalisation, and control characters and
+ * lone surrogates (which encodeURIComponent cannot encode) have no place in
+ * one. Checked with the `u` flag, as JSON Schema (ajv) does.
+ */
+export const SESSION_ID_PATTERN = '^(?!\\.{1,2}$)[^\\p{Cc}\\p{Cs}]+$';
+
+/** Whether a session id can be rung, and so cancelled, declined and answered. */
+export function isValidSessionId(id: string): boolean {
+  return id.length > 0 && [...id].length <= MAX_LENGTHS.sessionId && new RegExp(SESSION_ID_PATTERN, 'u').test(id);
+}
+
 const uid = { type: 'string', minLength: 1, maxLength: MAX_LENGTHS.uid } as const;
-const sessionId = { type: 'string', minLength: 1, maxLength: MAX_LENGTHS.sessionId } as const;
+const sessionId = { type: 'string', minLength: 1, maxLength: MAX_LENGTHS.sessionId, pattern: SESSION_ID_PATTERN } as const;
 
 export const subscriptionSchema = {
   type: 'object',

@@ -73,7 +73,8 @@ export function parsePushPayload(data: string | Fields | null | undefined): Pars
   const v = num(f, 'v') ?? PROTOCOL_VERSION;
 
   if (type === 'incoming_call') {
-    const callerName = str(f, 'callerName');
+    // Whoever sent the push (the seed's template too), the name is shown as text only.
+    const callerName = displayText(str(f, 'callerName') ?? '');
     if (!callerName) return { ok: false, error: 'callerName missing', type };
     const payload: IncomingCallPayload = {
       type, v, sessionId, callerName,
@@ -94,5 +95,21 @@ export function parsePushPayload(data: string | Fields | null | undefined): Pars
   return { ok: false, error: `unknown type ${JSON.stringify(type)}`, type };
 }
 
-/** Encrypted push bodies are limited to 4096 bytes (RFC 8291 §4); keep well below. */
+/**
+ * The most an encrypted push body may be: RFC 8030 promises 4096 bytes, and
+ * Firefox on Android takes less; the sender refuses a ring above this.
+ */
 export const MAX_PAYLOAD_BYTES = 3072;
+
+/**
+ * Control characters, line and paragraph separators, and the bidi controls
+ * that reorder how a name reads ("Bank\u202Egnp.exe" shows as "Bankexe.png").
+ * Zero-width joiners stay: emoji sequences need them.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu;
+const CONTROLS = /[\p{Cc}\u2028\u2029]+/gu;
+
+/** Text as a notification may show it: bidi controls go, other controls become a space, ends trimmed. */
+export function displayText(text: string): string {
+  return text.replace(BIDI_CONTROLS, '').replace(CONTROLS, ' ').trim();
+}

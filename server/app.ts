@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Tokens } from './auth/tokens';
 import { CallRecordPruner } from './call-record-pruner';
 import { CallService } from './calls';
-import type { Config } from './config';
+import type { Config, TrustProxy } from './config';
 import { groupMembersLister } from './cometchat/group-members';
 import { RingKeeper } from './cometchat/ring-keeper';
 import { CallEvents } from './events/call-events';
@@ -16,10 +16,11 @@ import { metricsRoutes } from './http/routes/metrics';
 import { pushRoutes } from './http/routes/push';
 import { testRingRoutes } from './http/routes/test-ring';
 import { webAppRoutes } from './http/routes/web-app';
-import { ApiError, installErrorHandlers } from './http/errors';
-import { API_ROUTES } from '../protocol/api';
+import { ApiError, clientErrorHandler, frameworkErrors, installErrorHandlers } from './http/errors';
+import { API_ROUTES, MAX_LENGTHS } from '../protocol/api';
 import { withDeadline } from './push/deadline';
 import { registerSecurity } from './http/security';
+import { registerAuthThrottle } from './http/auth-throttle';
 import { Deliverer } from './push/deliver';
 import { createPushEncryptor, defaultEncryptionThreads } from './push/encryption';
 import { createPushTransport, type PushTransport } from './push/transport';
@@ -47,9 +48,20 @@ export interface AppOptions {
   subscriptionWritesPerMinute?: number;
   /** requests per client address per minute to routes without a limit of their own (the app's files, the public key, /healthz) */
   requestsPerMinute?: number;
+  /** failed authentications per client address per minute, on any route, before that address is refused (429) */
+  authFailuresPerMinute?: number;
   /** serve HTTPS directly (TLS_CERT_FILE, TLS_KEY_FILE) */
   https?: { cert: Buffer; key: Buffer };
+  /** how long a client may take to send a request's headers, and the whole request (slowloris) */
+  requestTimeoutMs?: number;
+  /** connections held open at once; more are closed on arrival */
+  maxConnections?: number;
 }
+
+/** Nothing the API takes needs long to send: a client trickling bytes holds a connection no longer. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Far above what browsers and a backend hold open, far below what exhausts file descriptors. */
+const MAX_CONNECTIONS = 4096;
 
 export interface App {
   http: FastifyInstance;
@@ -71,31 +83,48 @@ export interface App {
   close(drainMs?: number): Promise<void>;
 }
 
+/** Fastify's form of RINGKIT_TRUST_PROXY: n hops is "the socket and the n - 1 addresses before it". */
+function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 /** Builds the sender without listening, so tests drive it with inject() or a real socket alike. */
 export async function buildApp(o: AppOptions): Promise<App> {
+  const requestTimeout = o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node checks the timeouts on this beat (30 s by default, which would triple a 10 s timeout).
+  const serverOptions = { connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeout / 4))) };
   const http = Fastify({
-    ...(o.https ? { https: o.https } : {}),
+    ...(o.https ? { https: { ...o.https, ...serverOptions } } : { http: serverOptions }),
+    requestTimeout,
     loggerInstance: o.logger,
     bodyLimit: BODY_LIMIT,
-    trustProxy: o.config.trustProxy,
+    trustProxy: trustProxyOption(o.config.trustProxy),
+    // Decoded, in UTF-16 units: a session id of MAX_LENGTHS.sessionId characters, astral ones included, fits.
+    routerOptions: { maxParamLength: 2 * MAX_LENGTHS.sessionId },
+    frameworkErrors,
+    clientErrorHandler,
     // Wrong types are the caller's bug, not something to paper over.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
   }) as unknown as FastifyInstance; // the https variant differs only in its server type
   installErrorHandlers(http);
+  http.server.headersTimeout = requestTimeout;
+  http.server.maxConnections = o.maxConnections ?? MAX_CONNECTIONS;
 
   // JSON only: anything else is a 415, not a string to fail validation on.
   http.removeAllContentTypeParsers();
-  // An empty body on a bodiless POST (decline) is not malformed JSON.
-  http.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  // Fastify's own parser refuses __proto__ and constructor.prototype keys (prototype poisoning);
+  // an empty body on a bodiless POST (decline) is not malformed JSON.
+  const parseJson = http.getDefaultJsonParser('error', 'error');
+  http.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(new ApiError(400, 'invalid_json', 'the body is not valid JSON'), undefined);
-    }
+    parseJson(request, body as string, (err, value) => {
+      if (err) return done(new ApiError(400, 'invalid_json', /prototype|constructor/i.test(err.message) ? 'the body must not set __proto__ or constructor.prototype' : 'the body is not valid JSON'), undefined);
+      done(null, value);
+    });
   });
 
   await registerSecurity(http, { corsOrigins: o.config.corsOrigins });
+  registerAuthThrottle(http, { maxFailures: o.authFailuresPerMinute ?? 20, windowMs: 60_000 });
   // Every route a browser can reach is limited: these defaults, or the route's
   // own limit. Only the server-to-server routes (API key, webhook) opt out.
   await http.register(rateLimit, {
@@ -169,6 +198,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     vapidPublicKey: o.secrets.vapid.publicKey,
     pushHosts: o.config.pushHosts,
     writesPerMinute: o.subscriptionWritesPerMinute ?? 30,
+    maxDevices: o.config.maxDevicesPerUser,
   });
   await http.register(testRingRoutes, { calls, store, tokens, perMinute: 6 });
   await http.register(callRoutes, { calls, store, tokens, apiKey: o.secrets.apiKey, declinesPerMinute: 60 });
@@ -177,7 +207,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
   if (o.config.cometchatWebhook) {
     const rest = o.config.cometchatRest;
     const ringKeeper = new RingKeeper({ store, calls, logger: o.logger, pruner, groupMembers: rest && groupMembersLister(rest) });
-    await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, credentials: o.config.cometchatWebhook, metrics });
+    await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, calls, credentials: o.config.cometchatWebhook, metrics });
     keeper = ringKeeper;
   }
   await http.register(webAppRoutes, { dir: o.config.webDir });

@@ -1,16 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { DeliveryCounts, RingRequest } from '../protocol/api';
 import type { CallEventType } from '../protocol/events';
-import { PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
+import { displayText, PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
 import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
 import type { CallEvents } from './events/call-events';
 import { InFlight } from './in-flight';
 import type { CallRecordPruner } from './call-record-pruner';
 import type { Deliverer } from './push/deliver';
+import { assertPushFits } from './push/push-size';
 import type { Device, DeviceStore, EndedRing, RingParties, RingSelector, RingSource } from './store/types';
 
-/** A decline clicked on a notification still on screen after the ring ended is still worth hearing. */
+/**
+ * A decline clicked on a notification still on screen after the ring ended
+ * is answered "the ring is over" (409) rather than "bad token" (401): the
+ * token stays verifiable this long, but acts only while its ring lasts.
+ */
 const DECLINE_TOKEN_GRACE_MS = 10 * 60_000;
 /** How often the store is asked for rings past their deadline (any instance's: one that crashed leaves its rings to the others). */
 const EXPIRY_SWEEP_MS = 1_000;
@@ -217,18 +223,33 @@ export class CallService {
     return sumCounts(results);
   }
 
+  /** Throws PushTooLargeError when this ring's push would not fit a push service (checked before anything is sent). */
+  async assertRingFits(call: RingRequest, now = Date.now()): Promise<void> {
+    assertPushFits(await this.buildRing(call, now, randomBytes(16).toString('base64url')));
+  }
+
   private async ringPayload(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
+    const jti = randomBytes(16).toString('base64url');
+    const payload = await this.buildRing(call, now, jti);
+    assertPushFits(payload);
+    // The token acts once, and only while this ring lasts (kept in the store: any instance may get the decline).
+    await this.o.store.recordRingToken({ jti, sessionId: call.sessionId, uid: call.recipientUid, expiresAt: new Date(payload.ringUntil) });
+    return payload;
+  }
+
+  private async buildRing(call: RingRequest, now: number, jti: string): Promise<IncomingCallPayload & { ringUntil: number }> {
     const ringUntil = this.ringUntil(now);
     return {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
       sessionId: call.sessionId,
-      callerName: call.callerName,
+      // Shown in a notification: no control characters, no bidi overrides spoofing how it reads.
+      callerName: displayText(call.callerName) || displayText(call.callerUid) || 'Unknown caller',
       callerUid: call.callerUid,
       callType: call.callType,
       timestamp: now,
       ringUntil,
-      declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
+      declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS, jti),
     };
   }
 
@@ -238,10 +259,17 @@ export class CallService {
    * stop (the one that answered).
    */
   private async end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string): Promise<DeliveryCounts> {
+    // However it ended, the ring's tokens decline or answer it no more.
+    await this.o.store.endRingTokens(sessionId, recipientUid);
     const now = Date.now();
     const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
     const devices = (await this.o.store.listByUser(recipientUid)).filter((d) => d.endpoint !== exceptEndpoint);
     return (await this.deliver(devices, payload, this.ringUntil(now))).counts;
+  }
+
+  /** A decline/answer token acts once: true the first time, false for a replay or a ring that is over. */
+  useToken(jti: string): Promise<boolean> {
+    return this.o.store.useRingToken(jti, new Date());
   }
 
   private deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number) {

@@ -2,19 +2,23 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Push services the sender may post to unless RINGKIT_PUSH_HOSTS says otherwise (SSRF guard). */
+/**
+ * Push services the sender may post to unless RINGKIT_PUSH_HOSTS says
+ * otherwise (SSRF guard), on the HTTPS port only: an endpoint naming another
+ * port of these hosts is no push service's.
+ */
 export const PUBLIC_PUSH_HOSTS = [
-  'fcm.googleapis.com', // Chrome, Edge on Android, Opera, Samsung Internet
-  'updates.push.services.mozilla.com', // Firefox
-  'web.push.apple.com', // Safari, iOS Home Screen apps
-  '*.notify.windows.com', // Edge on Windows (WNS)
+  'fcm.googleapis.com:443', // Chrome, Edge on Android, Opera, Samsung Internet
+  'updates.push.services.mozilla.com:443', // Firefox
+  'web.push.apple.com:443', // Safari, iOS Home Screen apps
+  '*.notify.windows.com:443', // Edge on Windows (WNS)
 ];
 
 export const TTL_MIN = 30;
 export const TTL_MAX = 60;
 
 export interface Config {
-  /** true unless NODE_ENV=production */
+  /** NODE_ENV unset, `development` or `test`; anything else is production */
   development: boolean;
   port: number;
   host: string;
@@ -29,8 +33,11 @@ export interface Config {
   /** other origins whose pages may call the API (CORS); empty: same-origin only */
   corsOrigins: string[];
   tls: { certFile: string; keyFile: string } | undefined;
-  /** the sender sits behind a TLS-terminating proxy */
-  trustProxy: boolean;
+  /**
+   * The TLS-terminating proxies in front (RINGKIT_TRUST_PROXY): false, a hop
+   * count, or their addresses. Only what they appended to X-Forwarded-For counts.
+   */
+  trustProxy: TrustProxy;
   ttlSeconds: number;
   logLevel: string;
   /**
@@ -38,6 +45,8 @@ export interface Config {
    * RINGKIT_DEV_LOGIN, on by default only in development on a loopback address.
    */
   devLogin: boolean;
+  /** RINGKIT_MAX_DEVICES_PER_USER: devices kept per user; the one longest without a delivery goes first */
+  maxDevicesPerUser: number;
   /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
   cometchatWebhook: { user: string; password: string } | undefined;
   /** CometChat's REST API, for the members of a Webhooks group call (COMETCHAT_APP_ID, COMETCHAT_REGION, COMETCHAT_REST_API_KEY) */
@@ -52,6 +61,8 @@ export interface Config {
   metrics: { port: number | undefined } | undefined;
 }
 
+export type TrustProxy = false | number | string[];
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -64,7 +75,7 @@ const DEV_VAPID_SUBJECT = 'mailto:ringkit-dev@example.com';
  * into the data dir at start (see secrets.ts), in production start fails.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const development = env.NODE_ENV !== 'production';
+  const development = isDevelopment(env.NODE_ENV);
   const port = parseIntIn(env.PORT ?? '8080', 'PORT', 0, 65535);
   const host = env.HOST?.trim() || '127.0.0.1';
 
@@ -82,11 +93,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const keyFile = env.TLS_KEY_FILE?.trim();
   if (!certFile !== !keyFile) throw new ConfigError('set both TLS_CERT_FILE and TLS_KEY_FILE, or neither');
 
-  const trustProxy = parseFlag(env.RINGKIT_TRUST_PROXY, 'RINGKIT_TRUST_PROXY', false);
+  const trustProxy = parseTrustProxy(env.RINGKIT_TRUST_PROXY);
   const tls = certFile && keyFile ? { certFile, keyFile } : undefined;
   // Push only works on secure origins: a production sender on plain HTTP is
   // only reachable safely from this machine, or through a TLS proxy.
-  if (!development && !tls && !trustProxy && !isLoopback(host)) {
+  if (!development && !tls && trustProxy === false && !isLoopback(host)) {
     throw new ConfigError(
       `refusing plain HTTP on ${host} in production: set TLS_CERT_FILE and TLS_KEY_FILE, or RINGKIT_TRUST_PROXY=1 behind a TLS-terminating proxy`,
     );
@@ -113,6 +124,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const events = parseEvents(env.RINGKIT_EVENTS_URL, env.RINGKIT_EVENTS_SECRET);
   const cometchatRest = parseCometChatRest(env);
+  // Anyone who reaches it can claim any user: by default only where nobody else can reach it.
+  const devLogin = parseFlag(env.RINGKIT_DEV_LOGIN, 'RINGKIT_DEV_LOGIN', development && isLoopback(host) && trustProxy === false);
+  if (devLogin && !development) {
+    throw new ConfigError(
+      `refusing to start with RINGKIT_DEV_LOGIN on in production (NODE_ENV=${env.NODE_ENV}): anyone could sign in as anyone. Unset it, or run with NODE_ENV=development on this machine only`,
+    );
+  }
+
+  const apiKey = env.RINGKIT_API_KEY || undefined;
+  const authSecret = env.RINGKIT_AUTH_SECRET || undefined;
+  if (!development) {
+    // Missing ones are reported by loadSecrets (development generates them).
+    if (apiKey) assertStrongSecret('RINGKIT_API_KEY', apiKey);
+    if (authSecret) assertStrongSecret('RINGKIT_AUTH_SECRET', authSecret);
+    if (webhookPassword) assertStrongSecret('COMETCHAT_WEBHOOK_PASSWORD', webhookPassword);
+  }
 
   return {
     development,
@@ -122,16 +149,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: resolve(env.RINGKIT_WEB_DIR?.trim() || fileURLToPath(new URL('../dist', import.meta.url))),
     databaseUrl,
     vapid: { publicKey, privateKey, subject: vapidSubject },
-    apiKey: env.RINGKIT_API_KEY || undefined,
-    authSecret: env.RINGKIT_AUTH_SECRET || undefined,
+    apiKey,
+    authSecret,
     pushHosts,
     corsOrigins,
     tls,
     trustProxy,
     ttlSeconds: parseIntIn(env.RINGKIT_TTL ?? String(TTL_MIN), 'RINGKIT_TTL', TTL_MIN, TTL_MAX),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
-    // Anyone who reaches it can claim any user: by default only where nobody else can reach it.
-    devLogin: parseFlag(env.RINGKIT_DEV_LOGIN, 'RINGKIT_DEV_LOGIN', development && isLoopback(host) && !trustProxy),
+    devLogin,
+    maxDevicesPerUser: parseIntIn(env.RINGKIT_MAX_DEVICES_PER_USER ?? '20', 'RINGKIT_MAX_DEVICES_PER_USER', 1, 1000),
     cometchatWebhook: webhookUser && webhookPassword ? { user: webhookUser, password: webhookPassword } : undefined,
     events,
     cometchatRest,
@@ -248,9 +275,65 @@ function parseOrigins(raw: string | undefined): string[] {
   });
 }
 
+/** Shortest plain secret (RINGKIT_API_KEY, RINGKIT_AUTH_SECRET, COMETCHAT_WEBHOOK_PASSWORD) a production sender takes. */
+export const MIN_SECRET_CHARS = 32;
+/** Fewest random bytes behind a Standard Webhooks `whsec_<base64>` secret. */
+export const MIN_WHSEC_BYTES = 24;
+
+/**
+ * Refuses a secret too short to withstand guessing: plain secrets under
+ * MIN_SECRET_CHARS characters, `whsec_` secrets under MIN_WHSEC_BYTES decoded
+ * bytes. The message says how to make a good one. Length is what can be
+ * checked; randomness is the operator's (hence the generator in the message).
+ */
+export function assertStrongSecret(name: string, value: string): void {
+  if (value.startsWith('whsec_')) {
+    const encoded = value.slice('whsec_'.length);
+    const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? Buffer.from(encoded, 'base64').length : 0;
+    if (bytes < MIN_WHSEC_BYTES) {
+      throw new ConfigError(
+        `${name} must be whsec_ followed by at least ${MIN_WHSEC_BYTES} random bytes in base64 (got ${bytes}): generate one with \`echo whsec_$(openssl rand -base64 32)\``,
+      );
+    }
+    return;
+  }
+  if ([...value].length < MIN_SECRET_CHARS) {
+    throw new ConfigError(
+      `${name} must be at least ${MIN_SECRET_CHARS} characters (got ${[...value].length}): generate one with \`openssl rand -base64 32\``,
+    );
+  }
+}
+
+/** Development is asked for by name; a typo such as `prod` or `staging` is production. */
+export function isDevelopment(nodeEnv: string | undefined): boolean {
+  return nodeEnv === undefined || nodeEnv === '' || nodeEnv === 'development' || nodeEnv === 'test';
+}
+
+/**
+ * RINGKIT_TRUST_PROXY: `1`/`true` one hop, a number that many hops, or the
+ * proxies' addresses (comma list, CIDR allowed). Never "trust every hop": a
+ * client could then name its own address in X-Forwarded-For.
+ */
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const v = raw?.trim();
+  if (!v || /^(0|false|no)$/i.test(v)) return false;
+  if (/^(true|yes)$/i.test(v)) return 1;
+  if (/^\d+$/.test(v)) return parseIntIn(v, 'RINGKIT_TRUST_PROXY', 1, 16);
+  const addresses = v.split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of addresses) {
+    const [ip, bits, ...rest] = a.split('/');
+    const family = isIP(ip ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    if (!family || rest.length > 0 || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError(`RINGKIT_TRUST_PROXY takes 1, a hop count, or proxy addresses (10.0.0.5, 10.0.0.0/8), got ${JSON.stringify(a)}`);
+    }
+  }
+  return addresses;
+}
+
 export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 function parseIntIn(raw: string, name: string, min: number, max: number): number {

@@ -16,8 +16,8 @@ async function main(): Promise<void> {
     redact: ['req.headers.authorization', 'headers.authorization'],
   });
   const secrets = await loadSecrets(config);
-  if (config.devLogin && (!config.development || !isLoopback(config.host))) {
-    logger.warn('RINGKIT_DEV_LOGIN is on where others can reach the sender: anyone can sign in as anyone');
+  if (config.devLogin && !isLoopback(config.host)) {
+    logger.warn('RINGKIT_DEV_LOGIN is on and the sender listens beyond this machine: its development routes still answer only direct requests from this machine');
   }
   for (const file of secrets.generated) logger.warn({ file }, 'generated a secret on first run (mode 0600): keep it, and never commit it');
   const store = await openStore({

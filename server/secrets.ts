@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import webpush from 'web-push';
-import { ConfigError, type Config } from './config';
+import { assertStrongSecret, ConfigError, type Config } from './config';
+import { securePrivateDir, writeSecretFile } from './data-dir';
 
 export interface VapidKeys {
   publicKey: string;
@@ -55,7 +56,8 @@ export async function loadSecrets(config: Config): Promise<Secrets> {
     apiKey ??= stored.value.apiKey;
     authSecret ??= stored.value.authSecret;
   }
-  if (authSecret.length < 32) throw new ConfigError('RINGKIT_AUTH_SECRET must be at least 32 characters');
+  // An HS256 key this short is guessable offline from one token, in development too.
+  assertStrongSecret('RINGKIT_AUTH_SECRET', authSecret);
   return { vapid: { ...vapidPair, subject: config.vapid.subject }, apiKey, authSecret, generated };
 }
 
@@ -66,22 +68,16 @@ function checkVapidKeys(keys: { publicKey: string; privateKey: string }): void {
   if (priv.length !== 32) throw new ConfigError('VAPID_PRIVATE_KEY must be a P-256 private key, base64url (32 bytes)');
 }
 
-/** Reads a JSON secret file, or creates it (mode 0600) without racing another instance. */
+/** Reads a JSON secret file, or creates it (mode 0600, atomically) without racing another instance. */
 async function readOrCreate<T>(file: string, make: () => T): Promise<{ value: T; created: boolean }> {
+  await securePrivateDir(dirname(file));
   try {
     return { value: JSON.parse(await readFile(file, 'utf8')) as T, created: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`);
   }
-  await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
   const value = make();
-  try {
-    await writeFile(file, JSON.stringify(value, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-    await chmod(file, 0o600); // the umask must not widen it
-    return { value, created: true };
-  } catch (err) {
-    // another instance created it first: use theirs
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readOrCreate(file, make);
-    throw err;
-  }
+  // Another instance created it first: use theirs.
+  if (!(await writeSecretFile(file, JSON.stringify(value, null, 2) + '\n'))) return readOrCreate(file, make);
+  return { value, created: true };
 }

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { migrations } from '../server/store/migrations';
 import { openStore } from '../server/store/open-store';
 import { openPostgresStore } from '../server/store/postgres';
-import type { DeviceStore, NewDevice, NewPushTrace } from '../server/store/types';
+import { EndpointTakenError, type DeviceStore, type NewDevice, type NewPushTrace } from '../server/store/types';
 import { cleanupStores, closeStores, postgresFactory, storeFactories } from './support/stores';
 
 afterEach(closeStores);
@@ -63,12 +63,12 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     expect(await store.findByEndpoint('https://push.example.net/unknown')).toBeUndefined();
   });
 
-  it('updates a known endpoint: keys, user agent and owner replaced, createdAt kept', async () => {
+  it("updates a known endpoint for its owner: keys and user agent replaced, createdAt kept", async () => {
     const store = await factory.open();
     const first = await store.upsert(newDevice({ uid: 'alice' }));
     await sleep(5);
     const again = {
-      uid: 'bob',
+      uid: 'alice',
       endpoint: first.device.endpoint,
       p256dh: 'new-p256dh',
       auth: 'new-auth',
@@ -84,11 +84,11 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     expect(await store.findByEndpoint(again.endpoint)).toEqual(second.device);
   });
 
-  it('moves a device to the user who registered it last', async () => {
+  it('moves a device to the user who registered it last with its keys (the same browser)', async () => {
     const store = await factory.open();
     const { device } = await store.upsert(newDevice({ uid: 'alice' }));
     await store.upsert(newDevice({ uid: 'alice' }));
-    await store.upsert({ ...newDevice({ uid: 'bob' }), endpoint: device.endpoint });
+    await store.upsert({ ...newDevice({ uid: 'bob' }), endpoint: device.endpoint, p256dh: device.p256dh, auth: device.auth });
 
     const alice = await store.listByUser('alice');
     const bob = await store.listByUser('bob');
@@ -96,6 +96,58 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     expect(alice).toHaveLength(1);
     expect(bob.map((d) => d.endpoint)).toEqual([device.endpoint]);
     expect(bob[0]?.id).toBe(device.id);
+  });
+
+  it("refuses another user with other keys (knowing an endpoint is no proof), changing nothing, atomically", async () => {
+    const store = await factory.open();
+    const { device } = await store.upsert(newDevice({ uid: 'alice' }));
+    await expect(store.upsert({ ...newDevice({ uid: 'mallory' }), endpoint: device.endpoint })).rejects.toBeInstanceOf(EndpointTakenError);
+    await expect(store.upsert({ ...newDevice({ uid: 'mallory' }), endpoint: device.endpoint, p256dh: device.p256dh })).rejects.toBeInstanceOf(EndpointTakenError);
+    expect(await store.findByEndpoint(device.endpoint)).toEqual(device);
+    expect(await store.listByUser('mallory')).toEqual([]);
+  });
+
+  it('lets a ring token act once, never after its ring ended or it expired', async () => {
+    const store = await factory.open();
+    const soon = new Date(Date.now() + 30_000);
+    await store.recordRingToken({ jti: 't1', sessionId: 's', uid: 'alice', expiresAt: soon });
+    await store.recordRingToken({ jti: 't2', sessionId: 's', uid: 'alice', expiresAt: soon });
+    await store.recordRingToken({ jti: 't3', sessionId: 's', uid: 'bob', expiresAt: soon });
+    await store.recordRingToken({ jti: 'old', sessionId: 's', uid: 'carl', expiresAt: new Date(Date.now() - 1) });
+    expect(await store.useRingToken('t1', new Date())).toBe(true);
+    expect(await store.useRingToken('t1', new Date())).toBe(false);
+    await store.endRingTokens('s', 'alice');
+    expect(await store.useRingToken('t2', new Date())).toBe(false);
+    expect(await store.useRingToken('t3', new Date(soon.getTime() + 1))).toBe(false); // expired by then
+    expect(await store.useRingToken('t3', new Date())).toBe(true);
+    expect(await store.useRingToken('old', new Date())).toBe(false);
+    expect(await store.useRingToken('never-recorded', new Date())).toBe(false);
+  });
+
+  it('lets a ring token act once when two stores on the same storage race', async () => {
+    const location = await factory.location();
+    const [one, two] = await Promise.all([factory.openAt(location), factory.openAt(location)]);
+    await one.recordRingToken({ jti: 'race', sessionId: 's', uid: 'alice', expiresAt: new Date(Date.now() + 30_000) });
+    const used = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).useRingToken('race', new Date())));
+    expect(used.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("trims a user's devices to a number, keeping the given one and those delivered to most recently", async () => {
+    const store = await factory.open();
+    const a = (await store.upsert(newDevice({ uid: 'trim' }))).device;
+    const b = (await store.upsert(newDevice({ uid: 'trim' }))).device;
+    const c = (await store.upsert(newDevice({ uid: 'trim' }))).device;
+    const other = (await store.upsert(newDevice({ uid: 'not-trimmed' }))).device;
+    const later = Date.now() + 60_000;
+    await store.recordOutcomes([
+      { endpoint: a.endpoint, outcome: 'delivered', at: new Date(later) },
+      { endpoint: b.endpoint, outcome: 'delivered', at: new Date(later + 1) },
+    ]);
+    await store.recordOutcome(b.endpoint, 'failed:503', new Date(later + 2)); // the last delivery still counts
+    expect(await store.trimDevices('trim', 2, c.endpoint)).toBe(1);
+    expect((await store.listByUser('trim')).map((d) => d.endpoint).sort()).toEqual([b.endpoint, c.endpoint].sort());
+    expect(await store.trimDevices('trim', 2, c.endpoint)).toBe(0);
+    expect(await store.findByEndpoint(other.endpoint)).toBeDefined();
   });
 
   it('lists the devices of one user only', async () => {
@@ -265,7 +317,9 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
   it('never duplicates an endpoint under concurrent upserts', async () => {
     const store = await factory.open();
     const endpoint = newDevice().endpoint;
-    const inputs = Array.from({ length: 20 }, (_, i) => newDevice({ uid: `user${i}`, endpoint }));
+    // The same browser signing in as twenty users at once: same keys.
+    const keys = { p256dh: 'same-p256dh', auth: 'same-auth' };
+    const inputs = Array.from({ length: 20 }, (_, i) => newDevice({ uid: `user${i}`, endpoint, ...keys }));
     const results = await Promise.all(inputs.map((d) => store.upsert(d)));
 
     expect(results.filter((r) => r.created)).toHaveLength(1);
@@ -288,7 +342,7 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     const [one, two] = await Promise.all([factory.openAt(location), factory.openAt(location)]);
     const endpoint = newDevice().endpoint;
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).upsert(newDevice({ uid: `user${i % 3}`, endpoint }))),
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).upsert(newDevice({ uid: `user${i % 3}`, endpoint, p256dh: 'same-p256dh', auth: 'same-auth' }))),
     );
 
     expect(results.filter((r) => r.created)).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 /** Why a token was refused; routes turn it into a 401. */
@@ -13,6 +13,10 @@ export class TokenError extends Error {
 }
 
 const DECLINE_AUDIENCE = 'ringkit:decline';
+/** Longest a user token may live, from its iat or from now: a leaked token must not work for years. */
+export const USER_TOKEN_MAX_AGE_S = 24 * 3600;
+/** Clocks of the customer's backend and the sender may differ this much. */
+export const CLOCK_SKEW_S = 30;
 
 /**
  * User tokens (HS256, sub = uid, exp; minted by the customer's backend with
@@ -25,7 +29,10 @@ export class Tokens {
   private readonly userKey: Uint8Array;
   private readonly declineKey: Uint8Array;
 
-  constructor(authSecret: string) {
+  constructor(
+    authSecret: string,
+    private readonly userTokenMaxAgeS = USER_TOKEN_MAX_AGE_S,
+  ) {
     this.userKey = new TextEncoder().encode(authSecret);
     this.declineKey = createHmac('sha256', authSecret).update('ringkit/decline-token/v1').digest();
   }
@@ -36,7 +43,21 @@ export class Tokens {
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 128) {
       throw new TokenError('token_invalid', 'the user token has no valid sub (the user id)');
     }
-    if (typeof payload.exp !== 'number') throw new TokenError('token_invalid', 'the user token must carry exp');
+    // Audiences are separate: a token meant for RingKit's own use is never a user token.
+    const audiences = payload.aud === undefined ? [] : [payload.aud].flat();
+    if (audiences.some((a) => typeof a === 'string' && a.startsWith('ringkit:'))) {
+      throw new TokenError('token_invalid', 'this token is not a user token');
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const { exp, iat } = payload;
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TokenError('token_invalid', 'the user token must carry a finite exp');
+    if (iat !== undefined && (!Number.isFinite(iat) || iat > now + CLOCK_SKEW_S)) {
+      throw new TokenError('token_invalid', 'the user token was issued in the future (iat): check the clock of the backend that minted it');
+    }
+    const issued = iat === undefined ? now : Math.min(iat, now);
+    if (exp - issued > this.userTokenMaxAgeS + CLOCK_SKEW_S) {
+      throw new TokenError('token_invalid', `the user token lives longer than ${this.userTokenMaxAgeS / 3600} h: mint tokens that expire sooner`);
+    }
     const name = typeof payload.name === 'string' && payload.name.length <= 128 ? payload.name : undefined;
     return name ? { uid: payload.sub, name } : { uid: payload.sub };
   }
@@ -50,28 +71,33 @@ export class Tokens {
       .sign(this.userKey);
   }
 
-  signDecline(uid: string, sessionId: string, expiresAt: number): Promise<string> {
+  /**
+   * A ring's decline/answer token; `jti` is its id in the store, which lets it
+   * act once (Tokens alone cannot tell a replay). Defaults to a fresh random id.
+   */
+  async signDecline(uid: string, sessionId: string, expiresAt: number, jti = randomBytes(16).toString('base64url')): Promise<string> {
     return new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(uid)
       .setAudience(DECLINE_AUDIENCE)
+      .setJti(jti)
       .setExpirationTime(Math.ceil(expiresAt / 1000))
       .sign(this.declineKey);
   }
 
-  async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string }> {
+  async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string; jti: string }> {
     const { payload } = await verify(token, this.declineKey, { audience: DECLINE_AUDIENCE });
-    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.jti !== 'string') {
       throw new TokenError('token_invalid', 'the decline token is malformed');
     }
-    return { uid: payload.sub, sessionId: payload.sid };
+    return { uid: payload.sub, sessionId: payload.sid, jti: payload.jti };
   }
 }
 
 async function verify(token: string | undefined, key: Uint8Array, options: { audience?: string }) {
   if (!token) throw new TokenError('token_missing', 'send Authorization: Bearer <token>');
   try {
-    return await jwtVerify(token, key, { algorithms: ['HS256'], ...options });
+    return await jwtVerify(token, key, { algorithms: ['HS256'], clockTolerance: CLOCK_SKEW_S, ...options });
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw new TokenError('token_expired', 'the token has expired');
     throw new TokenError('token_invalid', 'the token is not valid');

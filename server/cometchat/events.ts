@@ -18,7 +18,7 @@
  * precisely which field is missing when a call event lacks one.
  */
 import { createHash } from 'node:crypto';
-import { MAX_LENGTHS, type RingRequest } from '../../protocol/api';
+import { isValidSessionId, MAX_LENGTHS, type RingRequest } from '../../protocol/api';
 import { CALL_TYPES, type CallEndReason, type CallType } from '../../protocol/payload';
 import type { RingParties, RingSelector } from '../store/types';
 
@@ -74,7 +74,7 @@ export function parseCometChatEvent(body: unknown): CometChatEvent {
   const trigger = root.trigger;
   if (typeof trigger !== 'string' || trigger === '') throw new EventError('trigger must be a non-empty string');
   if (trigger === PUSH_EXTENSION_TRIGGER) return fromPushExtension(root, trigger);
-  if (trigger === 'call_initiated' || Object.hasOwn(END_TRIGGERS, trigger) || trigger === 'call_started' || trigger === 'call_participant_joined') {
+  if (trigger === 'call_initiated' || ownValue(END_TRIGGERS, trigger) || trigger === 'call_started' || trigger === 'call_participant_joined') {
     return fromWebhook(root, trigger);
   }
   if (trigger === 'call_participant_left') return ignored(trigger, 'a participant leaving changes no ringing');
@@ -114,7 +114,7 @@ function fromWebhook(root: Fields, trigger: string): CometChatEvent {
     };
   }
 
-  const reason = Object.hasOwn(END_TRIGGERS, trigger) ? END_TRIGGERS[trigger] : undefined;
+  const reason = ownValue(END_TRIGGERS, trigger);
   if (reason && call) {
     // cancelled and unanswered are sent by the caller; rejected and busy by the callee, to the caller.
     const byCallee = trigger === 'call_rejected' || trigger === 'call_busy';
@@ -160,7 +160,7 @@ function fromPushExtension(root: Fields, trigger: string): CometChatEvent {
   const details = asObject(data.notificationDetails, 'data.notificationDetails');
   if (details.type !== 'call') return ignored(trigger, `a ${text(details.type) ?? 'non-call'} notification, not a call`);
   const recipientUid = field(to.uid, 'data.to.uid', MAX_LENGTHS.uid);
-  const sessionId = field(details.sessionId, 'data.notificationDetails.sessionId', MAX_LENGTHS.sessionId);
+  const sessionId = sessionField(details.sessionId, 'data.notificationDetails.sessionId');
   const action = field(details.callAction, 'data.notificationDetails.callAction', 32);
   const group = details.receiverType === 'group';
   const id = eventId([trigger, action, sessionId, recipientUid, text(details.sentAt)]);
@@ -179,7 +179,7 @@ function fromPushExtension(root: Fields, trigger: string): CometChatEvent {
       action: { kind: 'ring', ring: { recipientUid, sessionId, callerName, callerUid, callType }, group, ...(groupId ? { groupId } : {}) },
     };
   }
-  const reason = Object.hasOwn(END_ACTIONS, action) ? END_ACTIONS[action] : undefined;
+  const reason = ownValue(END_ACTIONS, action);
   if (!reason) return ignored(trigger, `call action ${JSON.stringify(action)} changes no ringing`);
   // One POST per notified user, who may be the caller (a rejection is
   // notified to the caller): one-to-one rings of the session stop whoever is
@@ -196,7 +196,14 @@ function sessionOf(call: Fields | undefined, entities: Fields | undefined, data:
   const candidates = [on?.sessionid, on?.sessionId, call?.sessionId, call?.sessionid, data.sessionId, data.sessionid];
   const found = candidates.find((c) => c !== undefined);
   if (found === undefined && optional) return undefined;
-  return field(found, 'the session id (data.call.data.entities.on.entity.sessionid or data.sessionId)', MAX_LENGTHS.sessionId);
+  return sessionField(found, 'the session id (data.call.data.entities.on.entity.sessionid or data.sessionId)');
+}
+
+/** A session id the sender can ring and then stop: one that works as a path segment. */
+function sessionField(value: unknown, name: string): string {
+  const id = field(value, name, MAX_LENGTHS.sessionId);
+  if (!isValidSessionId(id)) throw new EventError(`${name} cannot be a path segment (".", "..", control characters)`);
+  return id;
 }
 
 function optionalText(value: unknown): string | undefined {
@@ -231,6 +238,11 @@ function optionalObject(value: unknown): Fields | undefined {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/** A table's own entry only: `constructor`, `__proto__` or `toString` are no trigger or call action. */
+function ownValue<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function ignored(trigger: string, why: string): CometChatEvent {

@@ -1,6 +1,9 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiErrorBody } from '../../protocol/api';
 import { TokenError } from '../auth/tokens';
+import { PushTooLargeError } from '../push/push-size';
 import { StoreUnavailableError } from '../store/unavailable';
 
 /** What a client told "store unavailable" should wait before trying again, in seconds. */
@@ -30,13 +33,49 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'the body is not valid JSON' },
 };
 
+/**
+ * Fastify's router errors (a URL that does not decode, a path parameter over
+ * the router's limit), which bypass the error handler: in the API's shape too.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.code(414).send(errorBody('uri_too_long', 'a path segment is too long'));
+    return;
+  }
+  if (err.code === 'FST_ERR_BAD_URL') {
+    void reply.code(400).send(errorBody('invalid_url', 'the URL is not valid (malformed percent-encoding?)'));
+    return;
+  }
+  void reply.code(400).send(errorBody('bad_request', 'the request could not be routed'));
+}
+
+/** What Node's HTTP parser refuses before Fastify sees a request: timeouts, oversized headers, garbage. */
+const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', message: 'the request took too long to arrive' },
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'headers_too_large', message: 'the request headers are too large' },
+};
+
+/** Node's clientError: answered in the API's shape, then the connection is closed. */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = (err.code && CLIENT_ERRORS[err.code]) || { status: 400, code: 'bad_request', message: 'the request is not valid HTTP' };
+  const body = JSON.stringify(errorBody(known.code, known.message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 /** Every error leaves as {"error":{"code","message"}}; a 5xx never carries its details. */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | ApiError | TokenError | StoreUnavailableError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | ApiError | TokenError | StoreUnavailableError | PushTooLargeError, request, reply) => {
     if (err instanceof ApiError) return reply.code(err.statusCode).send(errorBody(err.code, err.message));
     if (err instanceof TokenError) {
       return reply.code(401).header('WWW-Authenticate', 'Bearer').send(errorBody(err.code, err.message));
     }
+    if (err instanceof PushTooLargeError) return reply.code(400).send(errorBody('ring_too_large', err.message));
     if (err instanceof StoreUnavailableError) {
       request.log.warn({ err: err.cause }, 'store unreachable: answered 503');
       return reply

@@ -2,12 +2,16 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
+/** Every host the CometChat calls SDK talks to (rtc-<region>, <app>.call-<region>, cdn) is under this domain. */
+const COMETCHAT_HOSTS = '*.cometchat.io';
+
 /**
  * What the PWA's pages may load, as a Content-Security-Policy. The app, its
- * worker, manifest, icons and ringtone are all same-origin. The CometChat
- * calls SDK is bundled as a same-origin chunk, but once a call is joined it
- * talks to CometChat's hosts (https: and wss:, hosts that vary by region),
- * plays and shows media streams as blob: URLs, loads avatars over https: and
+ * worker, manifest, icons and ringtone are all same-origin, and so is every
+ * API call. The CometChat calls SDK is bundled as a same-origin chunk, but
+ * once a call is joined it talks to CometChat's hosts (https and wss, hosts
+ * that vary by region, all under cometchat.io), plays and shows media streams
+ * as blob: URLs, loads its background images from CometChat's CDN and
  * injects its own styles: hence those allowances and no more. Nothing inline
  * runs (no 'unsafe-inline' scripts, no eval).
  */
@@ -15,9 +19,9 @@ export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'", "'unsafe-inline'"],
-  imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+  imgSrc: ["'self'", 'data:', 'blob:', `https://${COMETCHAT_HOSTS}`],
   mediaSrc: ["'self'", 'blob:'],
-  connectSrc: ["'self'", 'https:', 'wss:'],
+  connectSrc: ["'self'", `https://${COMETCHAT_HOSTS}`, `wss://${COMETCHAT_HOSTS}`],
   workerSrc: ["'self'", 'blob:'],
   manifestSrc: ["'self'"],
   fontSrc: ["'self'", 'data:'],
@@ -47,7 +51,14 @@ export async function registerSecurity(app: FastifyInstance, o: { corsOrigins: r
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     // Other origins' pages may embed the app's files (the ringtone, icons) only when CORS admits them.
     crossOriginResourcePolicy: { policy: allowed.size > 0 ? 'cross-origin' : 'same-origin' },
+    // Sent below, over HTTPS only (RFC 6797 §7.2: a browser ignores it over HTTP).
+    strictTransportSecurity: false,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    // request.protocol: the socket's, or X-Forwarded-Proto from a trusted proxy (RINGKIT_TRUST_PROXY).
     // A sender's domain is the customer's: do not pin HSTS onto their other subdomains.
-    strictTransportSecurity: { maxAge: 180 * 24 * 3600, includeSubDomains: false },
+    if (request.protocol === 'https') reply.header('Strict-Transport-Security', `max-age=${HSTS_MAX_AGE_S}`);
   });
 }
+
+const HSTS_MAX_AGE_S = 180 * 24 * 3600;

@@ -22,8 +22,8 @@ export function checkSubscription(sub: PushSubscriptionJSONBody, allowedHosts: r
   }
   if (url.protocol !== 'https:') return { code: 'endpoint_invalid', message: 'endpoint must use https' };
   if (url.username || url.password) return { code: 'endpoint_invalid', message: 'endpoint must not carry credentials' };
-  if (!hostAllowed(url.hostname, allowedHosts)) {
-    return { code: 'endpoint_not_allowed', message: `push service ${url.hostname} is not in RINGKIT_PUSH_HOSTS` };
+  if (!endpointAllowed(url, allowedHosts)) {
+    return { code: 'endpoint_not_allowed', message: `push service ${url.host} is not in RINGKIT_PUSH_HOSTS` };
   }
   // RFC 8291 §3.1: the user agent's ECDH key, an uncompressed P-256 point.
   const p256dh = decode(sub.keys.p256dh);
@@ -36,13 +36,34 @@ export function checkSubscription(sub: PushSubscriptionJSONBody, allowedHosts: r
   return undefined;
 }
 
-/** `*.example.com` admits subdomains of example.com; other entries match exactly. */
-export function hostAllowed(hostname: string, allowedHosts: readonly string[]): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+/**
+ * An https endpoint's host and port against the allowed entries: `host`
+ * admits any port of that host, `host:port` (`[v6]:port`) that port only;
+ * `*.example.com` admits subdomains of example.com.
+ */
+export function endpointAllowed(url: URL, allowedHosts: readonly string[]): boolean {
+  const port = url.port || '443';
   return allowedHosts.some((entry) => {
-    const allowed = entry.toLowerCase().replace(/^\[|\]$/g, '');
-    return allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) && host.length > allowed.length - 1 : host === allowed;
+    const { host, port: allowedPort } = parseHostEntry(entry);
+    return (allowedPort === undefined || allowedPort === port) && hostAllowed(url.hostname, host);
   });
+}
+
+/** `*.example.com` admits subdomains of example.com; other entries match exactly. */
+export function hostAllowed(hostname: string, allowed: string): boolean {
+  const host = unbracket(hostname.toLowerCase());
+  const pattern = unbracket(allowed.toLowerCase());
+  return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : host === pattern;
+}
+
+/** "host", "host:443", "[::1]:8443", "::1" (a bare IPv6 address has no port). */
+function parseHostEntry(entry: string): { host: string; port: string | undefined } {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry.trim());
+  return m ? { host: m[1]!, port: m[2] } : { host: entry.trim(), port: undefined };
+}
+
+function unbracket(host: string): string {
+  return host.replace(/^\[|\]$/g, '');
 }
 
 function decode(value: string): Buffer | undefined {

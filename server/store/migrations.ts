@@ -118,6 +118,28 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX push_traces_recorded_at_idx ON push_traces (recorded_at)',
     ],
   },
+  {
+    version: 5,
+    name: 'ring tokens',
+    statements: (t) => [
+      // A decline/answer token acts once and only while its ring lasts: its row
+      // is deleted when used, when the ring ends, and once expired.
+      `CREATE TABLE ring_tokens (
+        jti TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        expires_at ${t.timestamp} NOT NULL
+      )`,
+      'CREATE INDEX ring_tokens_ring_idx ON ring_tokens (session_id, uid)',
+      'CREATE INDEX ring_tokens_expires_at_idx ON ring_tokens (expires_at)',
+    ],
+  },
+  {
+    version: 6,
+    name: 'last delivery per device',
+    // A user's devices are capped: the one longest without a delivery goes first.
+    statements: (t) => [`ALTER TABLE devices ADD COLUMN last_delivered_at ${t.timestamp}`],
+  },
 ];
 
 /** The schema version this build expects: a store behind it is not ready. */

@@ -3,8 +3,9 @@ import pg from 'pg';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
 import { ENDED_RING_COLUMNS, toEndedRing, toOutboxEvent, type EndedRingRow, type OutboxRow } from './call-rows';
+import { PruneClock } from './prune-clock';
 import { toPushTrace, TRACE_ORDER, type TraceRow } from './trace-row';
-import type { DeviceStore, NewDevice, NewPushTrace, NewRing, OutcomeRecord } from './types';
+import { EndpointTakenError, type DeviceStore, type NewDevice, type NewPushTrace, type NewRing, type OutcomeRecord } from './types';
 import { reportUnavailable } from './unavailable';
 
 /** Serialises migrations of one database across sender processes ("RingKit" in ASCII). */
@@ -80,7 +81,9 @@ export async function openPostgresStore(
   }
 
   let closed = false;
-  const updateDevices = `UPDATE devices AS d SET last_outcome = v.outcome, last_outcome_at = v.at
+  const tokenPrune = new PruneClock();
+  const updateDevices = `UPDATE devices AS d SET last_outcome = v.outcome, last_outcome_at = v.at,
+      last_delivered_at = CASE WHEN v.outcome = 'delivered' THEN v.at ELSE d.last_delivered_at END
     FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(endpoint, outcome, at)
     WHERE d.endpoint = v.endpoint`;
   // The worker's "shown" may have come first: it is kept.
@@ -122,11 +125,13 @@ export async function openPostgresStore(
            auth = excluded.auth,
            user_agent = excluded.user_agent,
            updated_at = excluded.updated_at
+         WHERE devices.uid = excluded.uid OR (devices.p256dh = excluded.p256dh AND devices.auth = excluded.auth)
          RETURNING *`,
         [id, device.uid, device.endpoint, device.p256dh, device.auth, device.userAgent, new Date()],
       );
       const row = rows[0];
-      if (!row) throw new Error('upsert returned no row');
+      // No row: the endpoint is another user's and these are not its keys.
+      if (!row) throw new EndpointTakenError();
       // The fresh id only survives when the row was inserted rather than updated.
       return { device: toDevice(row), created: row.id === id };
     },
@@ -148,6 +153,16 @@ export async function openPostgresStore(
         endpoint,
       ]);
       return (rowCount ?? 0) > 0;
+    },
+    async trimDevices(uid, max, keepEndpoint) {
+      const { rowCount } = await pool.query(
+        `DELETE FROM devices WHERE uid = $1 AND id NOT IN (
+           SELECT id FROM devices WHERE uid = $1
+           ORDER BY endpoint = $2 DESC, GREATEST(last_delivered_at, updated_at) DESC, id
+           LIMIT $3)`,
+        [uid, keepEndpoint, max],
+      );
+      return rowCount ?? 0;
     },
     async purge(endpoint, notUpdatedSince) {
       const { rowCount } = await pool.query(
@@ -209,6 +224,24 @@ export async function openPostgresStore(
         [now],
       );
       return rows.map(toEndedRing);
+    },
+    async recordRingToken(token) {
+      const now = new Date();
+      if (tokenPrune.due(now.getTime())) await pool.query('DELETE FROM ring_tokens WHERE expires_at <= $1', [now]);
+      await pool.query('INSERT INTO ring_tokens (jti, session_id, uid, expires_at) VALUES ($1, $2, $3, $4)', [
+        token.jti,
+        token.sessionId,
+        token.uid,
+        token.expiresAt,
+      ]);
+    },
+    async useRingToken(jti, at) {
+      // Of two instances deleting the same row at once, the second waits, then finds none.
+      const { rowCount } = await pool.query('DELETE FROM ring_tokens WHERE jti = $1 AND expires_at > $2', [jti, at]);
+      return (rowCount ?? 0) > 0;
+    },
+    async endRingTokens(sessionId, uid) {
+      await pool.query('DELETE FROM ring_tokens WHERE session_id = $1 AND uid = $2', [sessionId, uid]);
     },
     async pruneCallRecords(before) {
       await pool.query('DELETE FROM webhook_events WHERE received_at < $1', [before]);

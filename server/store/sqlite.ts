@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { securePrivateDir, touchPrivate } from '../data-dir';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
 import { ENDED_RING_COLUMNS, toEndedRing, toOutboxEvent, type EndedRingRow, type OutboxRow } from './call-rows';
+import { PruneClock } from './prune-clock';
 import { toPushTrace, TRACE_ORDER, type TraceRow } from './trace-row';
-import type { DeviceStore, NewDevice, NewPushTrace, NewRing, OutcomeRecord, OutboxResult, ShownReport } from './types';
+import { EndpointTakenError, type DeviceStore, type NewDevice, type NewPushTrace, type NewRing, type OutcomeRecord, type OutboxResult, type ShownReport } from './types';
 import { reportUnavailable } from './unavailable';
 
 type DeviceRow = Row<number>;
@@ -30,7 +31,11 @@ function migrate(db: Database.Database): void {
 
 /** A device store in one SQLite file (created, with its directory, if missing). */
 export async function openSqliteStore(file: string): Promise<DeviceStore> {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Devices are endpoints and keys: the data dir 0700, the database (and so its -wal, -shm) 0600.
+    await securePrivateDir(dirname(file));
+    await touchPrivate(file);
+  }
   const db = new Database(file);
   try {
     // busy_timeout first: switching to WAL needs a lock another process may hold.
@@ -55,6 +60,7 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
        auth = excluded.auth,
        user_agent = excluded.user_agent,
        updated_at = excluded.updated_at
+     WHERE devices.uid = excluded.uid OR (devices.p256dh = excluded.p256dh AND devices.auth = excluded.auth)
      RETURNING *`,
   );
   const findByEndpoint = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE endpoint = ?');
@@ -63,8 +69,10 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
   );
   const remove = db.prepare<[string, string]>('DELETE FROM devices WHERE uid = ? AND endpoint = ?');
   const purge = db.prepare<[string, number]>('DELETE FROM devices WHERE endpoint = ? AND updated_at <= ?');
-  const recordOutcome = db.prepare<[string, number, string]>(
-    'UPDATE devices SET last_outcome = ?, last_outcome_at = ? WHERE endpoint = ?',
+  const recordOutcome = db.prepare<{ outcome: string; at: number; endpoint: string }>(
+    `UPDATE devices SET last_outcome = @outcome, last_outcome_at = @at,
+       last_delivered_at = CASE WHEN @outcome = 'delivered' THEN @at ELSE last_delivered_at END
+     WHERE endpoint = @endpoint`,
   );
   type TraceParams = Omit<NewPushTrace, 'sentAt' | 'finishedAt'> & { sentAt: number | null; finishedAt: number };
   // The worker's "shown" may have come first: it is kept.
@@ -82,10 +90,16 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
   );
   const listTraces = db.prepare<[string], TraceRow<number>>(`SELECT * FROM push_traces WHERE session_id = ? ${TRACE_ORDER}`);
   const recordOutcomes = db.transaction((records: readonly OutcomeRecord[], traces: readonly NewPushTrace[]) => {
-    for (const r of records) recordOutcome.run(r.outcome, r.at.getTime(), r.endpoint);
+    for (const r of records) recordOutcome.run({ outcome: r.outcome, at: r.at.getTime(), endpoint: r.endpoint });
     for (const t of traces) recordTrace.run({ ...t, sentAt: t.sentAt?.getTime() ?? null, finishedAt: t.finishedAt.getTime() });
   });
   const schemaVersion = db.prepare<[], { version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+  const trimDevices = db.prepare<{ uid: string; keep: string; max: number }>(
+    `DELETE FROM devices WHERE uid = @uid AND id NOT IN (
+       SELECT id FROM devices WHERE uid = @uid
+       ORDER BY endpoint = @keep DESC, MAX(COALESCE(last_delivered_at, 0), updated_at) DESC, id
+       LIMIT @max)`,
+  );
   const ping = db.prepare<[], { ok: number }>('SELECT 1 AS ok');
   const releaseEvent = db.prepare<[string]>('DELETE FROM webhook_events WHERE id = ?');
   const claimEvent = db.prepare<[string, number]>(
@@ -119,6 +133,13 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
      WHERE ended_at IS NULL AND ring_until <= @now
      RETURNING ${ENDED_RING_COLUMNS}`,
   );
+  const recordRingToken = db.prepare<[string, string, string, number]>(
+    'INSERT INTO ring_tokens (jti, session_id, uid, expires_at) VALUES (?, ?, ?, ?)',
+  );
+  const useRingToken = db.prepare<[string, number]>('DELETE FROM ring_tokens WHERE jti = ? AND expires_at > ?');
+  const endRingTokens = db.prepare<[string, string]>('DELETE FROM ring_tokens WHERE session_id = ? AND uid = ?');
+  const pruneRingTokens = db.prepare<[number]>('DELETE FROM ring_tokens WHERE expires_at <= ?');
+  const tokenPrune = new PruneClock();
   const pruneEvents = db.prepare<[number]>('DELETE FROM webhook_events WHERE received_at < ?');
   const pruneRings = db.prepare<[number]>('DELETE FROM call_rings WHERE ring_until < ?');
   const pruneOutbox = db.prepare<[number]>(
@@ -162,7 +183,8 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     async upsert(device: NewDevice) {
       const id = randomUUID();
       const row = upsert.get({ ...device, id, now: Date.now() });
-      if (!row) throw new Error('upsert returned no row');
+      // No row: the endpoint is another user's and these are not its keys.
+      if (!row) throw new EndpointTakenError();
       // The fresh id only survives when the row was inserted rather than updated.
       return { device: toDevice(row), created: row.id === id };
     },
@@ -175,6 +197,9 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     },
     async remove(uid, endpoint) {
       return remove.run(uid, endpoint).changes > 0;
+    },
+    async trimDevices(uid, max, keepEndpoint) {
+      return trimDevices.run({ uid, keep: keepEndpoint, max }).changes;
     },
     async purge(endpoint, notUpdatedSince) {
       return purge.run(endpoint, notUpdatedSince.getTime()).changes > 0;
@@ -228,6 +253,17 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     },
     async expireRings(now) {
       return expireRings.all({ now: now.getTime() }).map(toEndedRing);
+    },
+    async recordRingToken(token) {
+      const now = Date.now();
+      if (tokenPrune.due(now)) pruneRingTokens.run(now);
+      recordRingToken.run(token.jti, token.sessionId, token.uid, token.expiresAt.getTime());
+    },
+    async useRingToken(jti, at) {
+      return useRingToken.run(jti, at.getTime()).changes > 0;
+    },
+    async endRingTokens(sessionId, uid) {
+      endRingTokens.run(sessionId, uid);
     },
     async pruneCallRecords(before) {
       pruneEvents.run(before.getTime());

@@ -1,5 +1,13 @@
 import type { PushKind } from '../../protocol/api';
 
+/** The endpoint is registered to another user, with other keys. */
+export class EndpointTakenError extends Error {
+  override name = 'EndpointTakenError';
+  constructor() {
+    super('this push endpoint is registered to another user with other keys');
+  }
+}
+
 /** One browser that can ring: a push subscription and whose it is. */
 export interface Device {
   id: string;
@@ -120,6 +128,14 @@ export interface ShownReport {
   at: Date;
 }
 
+/** The decline/answer token a ring carried (its JWT id), valid until used, its ring ends, or `expiresAt`. */
+export interface NewRingToken {
+  jti: string;
+  sessionId: string;
+  uid: string;
+  expiresAt: Date;
+}
+
 /** A device's last push outcome, by its endpoint. */
 export interface OutcomeRecord {
   endpoint: string;
@@ -134,13 +150,21 @@ export interface OutcomeRecord {
 export interface DeviceStore {
   readonly kind: 'sqlite' | 'postgres';
   /**
-   * Insert, or update by endpoint: keys, user agent and owner are replaced (a
-   * browser whose user signs in as someone else moves to them).
+   * Insert, or update by endpoint. The owner may replace the keys; another
+   * user may take the device over only with its current keys (the same
+   * browser, whose user signed in as someone else): knowing an endpoint is
+   * not enough. Else throws EndpointTakenError, changing nothing. Atomic.
    * `created` is true when the endpoint was new.
    */
   upsert(device: NewDevice): Promise<{ device: Device; created: boolean }>;
   findByEndpoint(endpoint: string): Promise<Device | undefined>;
   listByUser(uid: string): Promise<Device[]>;
+  /**
+   * Keeps at most `max` devices of the user, `keepEndpoint` always among them:
+   * the ones longest without a delivery (or registration, if never delivered
+   * to) go first. Returns how many were removed.
+   */
+  trimDevices(uid: string, max: number, keepEndpoint: string): Promise<number>;
   /** Removes a device of this user; false when the user had no such endpoint. */
   remove(uid: string, endpoint: string): Promise<boolean>;
   /**
@@ -171,7 +195,16 @@ export interface DeviceStore {
   endRingsBetween(parties: RingParties, reason: string, at: Date): Promise<EndedRing[]>;
   /** Ends, as unanswered, every ring whose deadline is at or before `now`. Atomic. */
   expireRings(now: Date): Promise<EndedRing[]>;
-  /** Forgets event ids received, rings due, call events settled and push traces recorded before `before`. */
+  /** Keeps a ring's token until it is used, the ring ends or it expires. */
+  recordRingToken(token: NewRingToken): Promise<void>;
+  /**
+   * Uses a ring token: true once, for a token recorded, not expired at `at`
+   * and whose ring has not ended; false ever after, on any instance. Atomic.
+   */
+  useRingToken(jti: string, at: Date): Promise<boolean>;
+  /** The ring of `uid` for `sessionId` is over: its tokens act no more. */
+  endRingTokens(sessionId: string, uid: string): Promise<void>;
+  /** Forgets event ids received, rings due, call events settled, push traces recorded and ring tokens expired before `before`. */
   pruneCallRecords(before: Date): Promise<void>;
   /** Adds a call event to the outbox, due at once. */
   enqueueEvent(event: { id: string; type: string; body: string; at: Date }): Promise<void>;

@@ -3,7 +3,11 @@
  * types, huge and unicode strings, duplicate keys, invalid keys and
  * endpoints, forged and expired tokens, wrong Basic credentials. Whatever
  * comes in: never a 5xx, errors in the API's shape, no bad device stored, and
- * the sender still rings afterwards.
+ * the sender still rings afterwards. Then the hardening rules (issue 16):
+ * guessing is throttled per address, whatever is rung fits a push and can be
+ * stopped, tokens act once, no device changes hands, no forged address or
+ * proxied request reaches the development routes, and no prototype name is
+ * taken for a CometChat trigger.
  */
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -41,6 +45,8 @@ beforeAll(async () => {
     env: { COMETCHAT_WEBHOOK_USER: WEBHOOK.user, COMETCHAT_WEBHOOK_PASSWORD: WEBHOOK.password },
     requestsPerMinute: 1_000_000,
     subscriptionWritesPerMinute: 1_000_000,
+    // This suite guesses credentials on purpose, all from one address; the throttle has its own property below.
+    authFailuresPerMinute: 1_000_000,
   });
   const now = Math.floor(Date.now() / 1000);
   const secret = s.secrets.authSecret;
@@ -119,7 +125,7 @@ const bodyArb = (shaped: fc.Arbitrary<unknown>) =>
     shaped.map((v) => JSON.stringify(v)),
     fc.jsonValue({ stringUnit: 'binary' }).map((v) => JSON.stringify(v)),
     unicodeString(200),
-    fc.constantFrom('', '{', '{"subscription":', '[]', 'null', '"x"', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}'),
+    fc.constantFrom('', '{', '{"subscription":', '[]', 'null', '"x"', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '{"trigger":"constructor","data":{}}', '{"trigger":"__proto__"}'),
     fc.tuple(shaped, shaped).map(([a, b]) => {
       // Duplicate keys: the parser keeps one of them; whichever, it is checked like any other.
       const first = JSON.stringify(a);
@@ -139,7 +145,7 @@ function routeArb(): fc.Arbitrary<InjectOptions> {
   // Mostly the route's own credential, so the body is what gets tested; else any, or none.
   const auth = (own: string | undefined) =>
     fc.oneof({ weight: 3, arbitrary: fc.constant(own) }, { weight: 2, arbitrary: fc.constantFrom(...authorizations, undefined) });
-  const sessionId = fc.oneof(fc.constant('v1.us.abc'), unicodeString(300), fc.constantFrom('..', '%2e%2e', 'a/b', ' '));
+  const sessionId = fc.oneof(fc.constant('v1.us.abc'), unicodeString(300), fc.constantFrom('..', '%2e%2e', 'a/b', ' ', '.', 'a'.repeat(256), '😀'.repeat(256)));
   type Route = { method: InjectOptions['method']; url: string; auth?: string; body?: fc.Arbitrary<unknown> };
   const routes: fc.Arbitrary<Route>[] = [
     fc.constant({ method: 'POST' as const, url: '/api/push/subscriptions', auth: good.user, body: fc.record({ subscription: subscriptionArb() }, { requiredKeys: [] }) }),
@@ -173,6 +179,8 @@ function routeArb(): fc.Arbitrary<InjectOptions> {
       ),
     }),
     unicodeString(100).map((p) => ({ method: 'GET' as const, url: `/${encodeURIComponent(p)}` })),
+    // Malformed percent-encodings and over-long segments: the router's own errors.
+    fc.constantFrom('/%zz', '/api/calls/%zz/cancel', '/%E0%A4%A', `/api/calls/${'x'.repeat(2000)}/cancel`, '/api/calls/%00/decline').map((url) => ({ method: 'POST' as const, url, auth: good.apiKey })),
   ];
   return fc.oneof(...routes).chain((route) =>
     fc.record({ authorization: auth(route.auth), contentType: contentTypeArb, payload: route.body ? bodyArb(route.body) : fc.constant(undefined) }).map(({ authorization, contentType, payload }) => ({
@@ -241,5 +249,134 @@ describe('any request to any endpoint', () => {
     });
     expect(res.json()).toMatchObject({ delivered: 1 });
     expect(device.received.at(-1)?.payload).toMatchObject({ sessionId: 'after.abuse' });
+  });
+});
+
+/** Every schema-valid ring request, at the length limits and with what JSON must escape. */
+const ringArb = () => {
+  const text = (max: number) =>
+    fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: max }),
+      fc.string({ unit: fc.constantFrom('😀', 'ア', '\u0001', '\u202E', '"', '\\', 'a'), minLength: 1, maxLength: max }),
+    );
+  return fc.record({
+    recipientUid: fc.constant('fits'),
+    sessionId: text(256),
+    callerName: text(128),
+    callerUid: text(128),
+    callType: fc.constantFrom('audio', 'video'),
+  });
+};
+
+describe('the hardening rules (issue 16)', () => {
+  it('throttles guessing per address on every route, never the right key from elsewhere', async () => {
+    const limit = 4;
+    const t = await startTestSender({ authFailuresPerMinute: limit, env: { COMETCHAT_WEBHOOK_USER: WEBHOOK.user, COMETCHAT_WEBHOOK_PASSWORD: WEBHOOK.password } });
+    let address = 0;
+    try {
+      const wrong = authorizations.filter((a) => a !== validUser && !a.startsWith('bearer ') && a !== good.apiKey && a !== good.webhook && a !== '');
+      const routes = [
+        { method: 'POST' as const, url: '/api/calls', payload: { recipientUid: 'x', sessionId: 's.t', callerName: 'A', callerUid: 'a', callType: 'audio' } },
+        { method: 'GET' as const, url: '/api/push/subscriptions' },
+        { method: 'POST' as const, url: '/api/calls/s.t/decline' },
+        { method: 'POST' as const, url: '/api/webhooks/cometchat', payload: { trigger: 'message_sent' } },
+      ];
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...routes), fc.constantFrom(...wrong)), { minLength: limit + 1, maxLength: limit + 6 }), async (attempts) => {
+          const attacker = `198.18.${Math.floor(++address / 250)}.${address % 250}`;
+          const statuses: number[] = [];
+          for (const [route, authorization] of attempts) statuses.push((await t.inject({ ...route, headers: { authorization }, remoteAddress: attacker })).statusCode);
+          // Each guess fails (401, or 403 for a user token on a decline), until the limit: then 429 for every one.
+          const failures = statuses.findIndex((code, i) => statuses.slice(0, i + 1).filter((c) => c === 401).length === limit);
+          if (failures >= 0) expect(statuses.slice(failures + 1).every((c) => c === 429)).toBe(true);
+          expect(statuses.filter((c) => c === 401).length).toBeLessThanOrEqual(limit);
+          const fromElsewhere = await t.inject({ ...routes[0]!, headers: { authorization: `Bearer ${t.secrets.apiKey}` }, remoteAddress: `203.0.113.${address % 250}` });
+          expect(fromElsewhere.statusCode).toBe(200);
+        }),
+        { numRuns: 20 },
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('rings only what fits a push: refused with 400, or delivered in at most 3,072 bytes with a clean caller name, and stoppable', async () => {
+    const device = await s.addDevice('fits');
+    await fc.assert(
+      fc.asyncProperty(ringArb(), async (ring) => {
+        const before = device.received.length;
+        const res = await s.inject({ method: 'POST', url: '/api/calls', headers: { authorization: good.apiKey }, payload: ring });
+        if (res.statusCode === 400) {
+          expect(['ring_too_large', 'invalid_request']).toContain(res.json().error.code);
+          expect(device.received).toHaveLength(before);
+          return;
+        }
+        expect(res.json(), `${res.body} ${JSON.stringify((await s.store.findByEndpoint(device.endpoint))?.lastOutcome)}`).toMatchObject({ devices: 1, delivered: 1, failed: 0 });
+        const [got] = (await s.push.waitForCount(device.id, before + 1)).slice(-1);
+        expect(got!.body.length).toBeLessThanOrEqual(3072);
+        expect((got!.payload as { callerName: string }).callerName).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
+        // Whatever rang can be stopped, and its token acts once.
+        const token = (got!.payload as { declineToken: string }).declineToken;
+        const path = `/api/calls/${encodeURIComponent(ring.sessionId)}`;
+        const declined = await s.inject({ method: 'POST', url: `${path}/decline`, headers: { authorization: `Bearer ${token}` } });
+        expect(declined.statusCode, declined.body).toBe(200);
+        const replayed = await s.inject({ method: 'POST', url: `${path}/answer`, headers: { authorization: `Bearer ${token}` } });
+        expect(replayed.statusCode).toBe(409);
+        const cancelled = await s.inject({ method: 'POST', url: `${path}/cancel`, headers: { authorization: good.apiKey }, payload: { recipientUid: 'fits' } });
+        expect(cancelled.statusCode, cancelled.body).toBe(200);
+      }),
+      { numRuns: 40 },
+    );
+    await s.app.drain();
+  });
+
+  it("never moves a device to another user, or gives it new keys, without its keys", async () => {
+    const victim = await s.addDevice('victim');
+    const stored = await s.store.findByEndpoint(victim.endpoint);
+    await fc.assert(
+      // Both keys kept is the same browser signing in as someone else: it may move (the store contract tests it).
+      fc.asyncProperty(fc.constantFrom('mallory', 'eve', 'victim-2'), fc.constantFrom([false, false], [true, false], [false, true]), async (uid, [keepP256dh, keepAuth]) => {
+        const fresh = s.push.subscribe().subscription.keys;
+        const keys = { p256dh: keepP256dh ? stored!.p256dh : fresh.p256dh, auth: keepAuth ? stored!.auth : fresh.auth };
+        const res = await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: { authorization: `Bearer ${await s.userToken(uid)}` }, payload: { subscription: { endpoint: victim.endpoint, keys } } });
+        expect(res.statusCode).toBe(409);
+        expect(await s.store.findByEndpoint(victim.endpoint)).toMatchObject({ uid: 'victim', p256dh: stored!.p256dh, auth: stored!.auth });
+        // And a stranger's DELETE or test ring learns nothing: the unknown-device answer.
+        const del = await s.inject({ method: 'DELETE', url: '/api/push/subscriptions', headers: { authorization: `Bearer ${await s.userToken(uid)}` }, payload: { endpoint: victim.endpoint } });
+        expect([del.statusCode, del.json().error.code]).toEqual([404, 'device_not_found']);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('answers the development routes only to direct requests from this machine', async () => {
+    const forwarded = fc.oneof(
+      fc.record({ 'x-forwarded-for': fc.ipV4() }),
+      fc.record({ forwarded: fc.ipV4().map((ip) => `for=${ip}`) }),
+      fc.record({ 'x-forwarded-host': fc.domain() }),
+      fc.record({ 'x-forwarded-proto': fc.constantFrom('https', 'http') }),
+      fc.record({ host: fc.oneof(fc.domain(), fc.ipV4().filter((ip) => !ip.startsWith('127.'))) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(forwarded, async (headers) => {
+        const res = await s.inject({ method: 'POST', url: '/api/dev/session', headers, payload: { name: 'mallory' } });
+        expect(res.statusCode).toBe(403);
+        expect(res.json().error.code).toBe('dev_route_refused');
+      }),
+      RUNS,
+    );
+  });
+
+  it('takes no prototype name for a CometChat trigger or call action', async () => {
+    const names = fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__');
+    await fc.assert(
+      fc.asyncProperty(names, fc.boolean(), async (name, asCallAction) => {
+        const body = asCallAction ? cometchatFixture('push-cancelled') : { ...cometchatFixture('webhook-call_cancelled'), trigger: name };
+        if (asCallAction) (body as { data: { notificationDetails: { callAction: string } } }).data.notificationDetails.callAction = name;
+        const res = await s.inject({ method: 'POST', url: '/api/webhooks/cometchat', headers: { authorization: good.webhook }, payload: body });
+        expect(res.json()).toEqual({ status: 'ignored' });
+      }),
+      RUNS,
+    );
   });
 });

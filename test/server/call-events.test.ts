@@ -111,7 +111,7 @@ describe('a backend that rings through POST /api/calls learns every outcome', ()
     expect((await answer(s, session, token, 'answer', { endpoint: phone.endpoint })).statusCode).toBe(200);
     const again = await answer(s, session, token, 'answer');
     expect(again.statusCode).toBe(409);
-    expect(again.json().error.code).toBe('call_over');
+    expect(again.json().error.code).toBe('ring_over');
     expect((await answer(s, session, token, 'decline')).statusCode).toBe(409);
     await receiver.waitFor((e) => ofSession(session)(e) && e.type === 'call.accepted');
     await s.app.drain();

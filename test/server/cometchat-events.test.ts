@@ -132,4 +132,15 @@ describe('CometChat events → what the sender does', () => {
     spoil(body);
     expect(() => parseCometChatEvent(body)).toThrow(message);
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])('ignores the trigger %j like any unknown one (no prototype lookup)', (trigger) => {
+    const body = { ...cometchatFixture('webhook-call_cancelled'), trigger };
+    expect(parseCometChatEvent(body)).toMatchObject({ kind: 'ignored', trigger });
+  });
+
+  it.each(['constructor', '__proto__', 'toString'])('ignores the extension call action %j like any unknown one', (callAction) => {
+    const body = cometchatFixture('push-cancelled') as any;
+    body.data.notificationDetails.callAction = callAction;
+    expect(parseCometChatEvent(body)).toMatchObject({ kind: 'ignored' });
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkVapidSubject, ConfigError, loadConfig, PUBLIC_PUSH_HOSTS } from '../../server/config';
+import { assertStrongSecret, checkVapidSubject, ConfigError, loadConfig, PUBLIC_PUSH_HOSTS } from '../../server/config';
 
 describe('loadConfig', () => {
   it('has the defaults of design.md', () => {
@@ -60,6 +60,40 @@ describe('loadConfig', () => {
     ])('accepts %j', (env) => {
       expect(() => loadConfig({ ...prod, ...env })).not.toThrow();
     });
+
+    const strong = 'k'.repeat(32);
+    it.each([
+      ['RINGKIT_API_KEY', { RINGKIT_API_KEY: 'k' }],
+      ['RINGKIT_API_KEY', { RINGKIT_API_KEY: 'k'.repeat(31) }],
+      ['RINGKIT_AUTH_SECRET', { RINGKIT_AUTH_SECRET: 'secret' }],
+      ['COMETCHAT_WEBHOOK_PASSWORD', { COMETCHAT_WEBHOOK_USER: 'cometchat', COMETCHAT_WEBHOOK_PASSWORD: 'password' }],
+    ])('refuses a weak %s, saying how to make a strong one', (name, env) => {
+      const start = () => loadConfig({ ...prod, RINGKIT_API_KEY: strong, RINGKIT_AUTH_SECRET: strong, ...env });
+      expect(start).toThrow(ConfigError);
+      expect(start).toThrow(new RegExp(`${name} must be at least 32 characters .*openssl rand -base64 32`));
+    });
+
+    it('accepts secrets of 32 characters and more', () => {
+      expect(() => loadConfig({ ...prod, RINGKIT_API_KEY: strong, RINGKIT_AUTH_SECRET: strong, COMETCHAT_WEBHOOK_USER: 'c', COMETCHAT_WEBHOOK_PASSWORD: strong })).not.toThrow();
+    });
+  });
+});
+
+describe('assertStrongSecret', () => {
+  const whsec = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+  it.each([
+    ['k'.repeat(32), true],
+    ['k'.repeat(31), false],
+    ['é'.repeat(32), true], // characters, not bytes or UTF-16 units
+    ['😀'.repeat(16), false],
+    [whsec(24), true],
+    [whsec(32), true],
+    [whsec(23), false],
+    ['whsec_' + 'k'.repeat(26), false], // 26 characters are 19 bytes of base64
+    ['whsec_not base64 at all, but long enough to pass as plain', false],
+  ])('%j → %s', (value, ok) => {
+    if (ok) expect(() => assertStrongSecret('RINGKIT_EVENTS_SECRET', value)).not.toThrow();
+    else expect(() => assertStrongSecret('RINGKIT_EVENTS_SECRET', value)).toThrow(/RINGKIT_EVENTS_SECRET must be .*openssl rand -base64 32/);
   });
 });
 

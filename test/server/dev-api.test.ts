@@ -38,10 +38,11 @@ describe('the development sign-in', () => {
     expect(res.json().error.code).toBe('invalid_request');
   });
 
-  it('is off in production unless RINGKIT_DEV_LOGIN turns it on', async () => {
+  it('is never on in production, and refuses to start there when asked for', async () => {
     const production = { NODE_ENV: 'production', VAPID_SUBJECT: 'mailto:ops@ringkit.example' };
     expect(loadConfig(production).devLogin).toBe(false);
-    expect(loadConfig({ ...production, RINGKIT_DEV_LOGIN: '1' }).devLogin).toBe(true);
+    // Was: only a warning. Anyone reaching the sender could sign in as anyone.
+    expect(() => loadConfig({ ...production, RINGKIT_DEV_LOGIN: '1' })).toThrow(/refusing to start with RINGKIT_DEV_LOGIN on in production/);
     expect(loadConfig({}).devLogin).toBe(true);
     // reachable from other machines: only when asked for
     expect(loadConfig({ HOST: '0.0.0.0' }).devLogin).toBe(false);
@@ -56,6 +57,38 @@ describe('the development sign-in', () => {
     } finally {
       await off.close();
     }
+  });
+
+  it.each(['prod', 'staging', 'Production', 'DEVELOPMENT', ' development'])('counts NODE_ENV=%j as production: no development sign-in', (nodeEnv) => {
+    const env = { NODE_ENV: nodeEnv, VAPID_SUBJECT: 'mailto:ops@ringkit.example' };
+    expect(loadConfig(env)).toMatchObject({ development: false, devLogin: false });
+    expect(() => loadConfig({ ...env, RINGKIT_DEV_LOGIN: '1' })).toThrow(/production/);
+  });
+
+  it.each(['development', 'test', ''])('counts NODE_ENV=%j as development', (nodeEnv) => {
+    expect(loadConfig({ NODE_ENV: nodeEnv }).development).toBe(true);
+  });
+
+  it.each<[string, Record<string, string>, string?]>([
+    ['X-Forwarded-For (nginx, a tunnel)', { 'x-forwarded-for': '203.0.113.9' }],
+    ['X-Forwarded-Proto alone', { 'x-forwarded-proto': 'https' }],
+    ['X-Forwarded-Host', { 'x-forwarded-host': 'ringkit.example.com' }],
+    ['Forwarded (RFC 7239)', { forwarded: 'for=203.0.113.9;proto=https' }],
+    ['a Host naming another machine', { host: 'ringkit.example.com' }],
+    ['a Host naming a LAN address', { host: '192.168.1.20:8080' }],
+    ['a direct request from another machine', {}, '192.168.1.30'],
+  ])('refuses a request that came through a proxy or from elsewhere: %s', async (_what, headers, remoteAddress) => {
+    const res = await s.inject({ method: 'POST', url: '/api/dev/session', headers, payload: { name: 'mallory' }, ...(remoteAddress ? { remoteAddress } : {}) });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ error: { code: 'dev_route_refused' } });
+    const token = (await signIn('Eve')).token;
+    const call = await s.inject({ method: 'POST', url: '/api/dev/calls', headers: { ...headers, ...bearer(token) }, payload: { recipientUid: 'grace' }, ...(remoteAddress ? { remoteAddress } : {}) });
+    expect(call.statusCode).toBe(403);
+  });
+
+  it.each(['localhost:8080', '127.0.0.1:5173', '[::1]:8080', 'localhost'])('answers a direct request on this machine (Host %s)', async (host) => {
+    const res = await s.inject({ method: 'POST', url: '/api/dev/session', headers: { host }, payload: { name: 'ada' } });
+    expect(res.statusCode).toBe(200);
   });
 });
 

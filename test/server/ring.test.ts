@@ -28,8 +28,10 @@ describe.each(storeFactories)('ringing with the $name store', (factory) => {
     return (ringPush!.payload as { declineToken: string }).declineToken;
   };
 
+  let location: string;
   beforeAll(async () => {
-    s = await startTestSender({ push, store: await factory.open() });
+    location = await factory.location();
+    s = await startTestSender({ push, store: await factory.openAt(location) });
     apiKey = s.secrets.apiKey;
   });
   afterEach(() => push.setDefault(undefined));
@@ -136,6 +138,63 @@ describe.each(storeFactories)('ringing with the $name store', (factory) => {
     expect(res.json()).toMatchObject({ devices: 2, delivered: 2 });
     const [, ended] = await push.waitForCount(b.id, 2);
     expect(ended!.payload).toMatchObject({ type: 'call_ended', sessionId: SESSION, reason: 'declined' });
+  });
+
+  describe('a decline/answer token', () => {
+    const use = (sender: TestSender, what: 'decline' | 'answer', token: string, sessionId = SESSION) =>
+      sender.inject({ method: 'POST', url: `/api/calls/${encodeURIComponent(sessionId)}/${what}`, headers: { authorization: `Bearer ${token}` } });
+
+    it('acts once: a replay stops nothing again and says the ring is over (409)', async () => {
+      const a = await s.addDevice('rae');
+      const b = await s.addDevice('rae');
+      const token = await ringForToken('rae', a);
+      expect((await use(s, 'decline', token)).statusCode).toBe(200);
+      await push.waitForCount(b.id, 2);
+      for (const what of ['decline', 'answer', 'decline'] as const) {
+        const replay = await use(s, what, token);
+        expect([replay.statusCode, replay.json().error.code]).toEqual([409, 'ring_over']);
+      }
+      await s.app.drain();
+      expect([a.received.length, b.received.length]).toEqual([2, 2]); // the ring and one call_ended, no more
+    });
+
+    it('does nothing once the caller cancelled the ring', async () => {
+      const a = await s.addDevice('sol');
+      const token = await ringForToken('sol', a, 'session-cancelled');
+      expect((await call(`/api/calls/session-cancelled/cancel`, { recipientUid: 'sol' })).statusCode).toBe(200);
+      const late = await use(s, 'answer', token, 'session-cancelled');
+      expect([late.statusCode, late.json().error.code]).toEqual([409, 'ring_over']);
+      await s.app.drain();
+      expect(a.received).toHaveLength(2);
+    });
+
+    it('acts only while its ring lasts, yet verifies a bounded while after it: a late answer hears "the ring is over", not "bad token"', async () => {
+      const a = await s.addDevice('tam');
+      const token = await ringForToken('tam', a);
+      const { ringUntil } = a.received[0]!.payload as { ringUntil: number };
+      const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+      expect(exp * 1000).toBeGreaterThan(ringUntil);
+      expect(exp * 1000).toBeLessThanOrEqual(ringUntil + 10 * 60_000 + 999);
+    });
+
+    it('acts once across sender instances sharing the store', async () => {
+      const other = await startTestSender({
+        push,
+        store: await factory.openAt(location),
+        env: { RINGKIT_AUTH_SECRET: s.secrets.authSecret, RINGKIT_API_KEY: apiKey, VAPID_PUBLIC_KEY: s.secrets.vapid.publicKey, VAPID_PRIVATE_KEY: s.secrets.vapid.privateKey },
+      });
+      try {
+        const a = await s.addDevice('uma');
+        const token = await ringForToken('uma', a);
+        const [first, second] = await Promise.all([use(s, 'decline', token), use(other, 'decline', token)]);
+        expect([first.statusCode, second.statusCode].sort()).toEqual([200, 409]);
+        expect((await use(other, 'answer', token)).statusCode).toBe(409);
+        await Promise.all([s.app.drain(), other.app.drain()]);
+        expect(a.received).toHaveLength(2);
+      } finally {
+        await other.close();
+      }
+    });
   });
 
   it('refuses a decline token for another call (403), a user token (401) and no token (401)', async () => {

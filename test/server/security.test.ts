@@ -102,7 +102,9 @@ describe('the PWA\'s responses', () => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe/);
-    expect(csp).toContain("connect-src 'self' https: wss:");
+    // As narrow as the app needs: itself and CometChat's hosts, not every https: origin.
+    expect(csp).toContain("connect-src 'self' https://*.cometchat.io wss://*.cometchat.io;");
+    expect(csp).toContain("img-src 'self' data: blob: https://*.cometchat.io;");
     expect(csp).toContain("media-src 'self' blob:");
     expect(csp).toContain("worker-src 'self' blob:");
     expect(csp).toContain("manifest-src 'self'");
@@ -204,5 +206,141 @@ describe('rate limits', () => {
       payload: { recipientUid: 'nobody', sessionId: 's.1', callerName: 'B', callerUid: 'b', callType: 'audio' },
     });
     expect(got).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+});
+
+describe('failed authentication', () => {
+  const LIMIT = 5;
+  let s: TestSender;
+  let address = 0;
+  beforeAll(async () => {
+    s = await startTestSender({ authFailuresPerMinute: LIMIT, env: { COMETCHAT_WEBHOOK_USER: 'cometchat', COMETCHAT_WEBHOOK_PASSWORD: 'a webhook password of some length' } });
+  });
+  afterAll(() => s.close());
+
+  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const ring = { recipientUid: 'nobody', sessionId: 's.throttle', callerName: 'B', callerUid: 'b', callType: 'audio' };
+  /** each credential the sender takes: a request with a wrong one, and with the right one */
+  const cases: [string, (right: boolean) => Promise<InjectOptions>][] = [
+    ['the API key (POST /api/calls, not rate limited otherwise)', async (right) => ({
+      method: 'POST', url: '/api/calls', headers: { authorization: `Bearer ${right ? s.secrets.apiKey : 'guess'}` }, payload: ring,
+    })],
+    ['a user token', async (right) => ({
+      method: 'GET', url: '/api/push/subscriptions', headers: { authorization: `Bearer ${right ? await s.userToken('ada') : 'x.y.z'}` },
+    })],
+    ['a decline token', async (right) => {
+      const { Tokens } = await import('../../server/auth/tokens');
+      const token = right ? await new Tokens(s.secrets.authSecret).signDecline('ada', 's.throttle', Date.now() + 30_000) : 'a.b.c';
+      return { method: 'POST', url: '/api/calls/s.throttle/decline', headers: { authorization: `Bearer ${token}` } };
+    }],
+    ['the webhook\'s Basic password (not rate limited otherwise)', async (right) => ({
+      method: 'POST', url: '/api/webhooks/cometchat', headers: { authorization: basic('cometchat', right ? 'a webhook password of some length' : 'guess') }, payload: { trigger: 'message_sent', data: {} },
+    })],
+  ];
+
+  it.each(cases)('is counted per address for %s: 429 with Retry-After once over the limit, the right key from elsewhere still works', async (_name, request) => {
+    const attacker = `198.51.100.${++address}`;
+    const wrong = { ...(await request(false)), remoteAddress: attacker };
+    const got: number[] = [];
+    for (let i = 0; i < LIMIT + 2; i++) got.push((await s.inject(wrong)).statusCode);
+    expect(got).toEqual([...Array<number>(LIMIT).fill(401), 429, 429]);
+    const refused = await s.inject(wrong);
+    expect(refused.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // Even the right credential from that address: a guess that succeeds must not tell.
+    const rightHere = await s.inject({ ...(await request(true)), remoteAddress: attacker });
+    expect(rightHere.statusCode).toBe(429);
+    const rightElsewhere = await s.inject({ ...(await request(true)), remoteAddress: `203.0.113.${address}` });
+    expect([401, 429]).not.toContain(rightElsewhere.statusCode);
+  });
+
+  it('counts failures of every kind together, and never a request without credentials', async () => {
+    const attacker = `198.51.100.${++address}`;
+    for (const [, request] of cases) expect((await s.inject({ ...(await request(false)), remoteAddress: attacker })).statusCode).toBe(401);
+    for (let i = 0; i < 10; i++) expect((await s.inject({ method: 'GET', url: '/api/push/public-key', remoteAddress: attacker })).statusCode).toBe(200);
+    expect((await s.inject({ ...(await cases[0]![1](false)), remoteAddress: attacker })).statusCode).toBe(401);
+    expect((await s.inject({ ...(await cases[1]![1](false)), remoteAddress: attacker })).statusCode).toBe(429);
+  });
+});
+
+describe('RINGKIT_TRUST_PROXY', () => {
+  it('takes 1/true (one hop), a hop count or proxy addresses, never "every hop"', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ RINGKIT_TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ RINGKIT_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ RINGKIT_TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ RINGKIT_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ RINGKIT_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16, ::1' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', '::1']);
+    for (const bad of ['everything', '10.0.0.5/40', 'nginx.internal', '-1', '1.5']) {
+      expect(() => loadConfig({ RINGKIT_TRUST_PROXY: bad }), bad).toThrow(/RINGKIT_TRUST_PROXY/);
+    }
+  });
+
+  /** A client rotating forged X-Forwarded-For entries, through a proxy on loopback that appends the real address. */
+  const throughProxy = async (trust: string, forwardedFor: (i: number) => string) => {
+    const s = await startTestSender({ env: { RINGKIT_TRUST_PROXY: trust }, requestsPerMinute: 3 });
+    try {
+      const got: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        got.push((await s.inject({ method: 'GET', url: '/healthz', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': forwardedFor(i) } })).statusCode);
+      }
+      return got;
+    } finally {
+      await s.close();
+    }
+  };
+
+  it('counts only the address the trusted proxy appended: a forged X-Forwarded-For escapes no limit', async () => {
+    expect(await throughProxy('1', (i) => `10.9.9.${i}, 203.0.113.7`)).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it('with two hops, the address the outer proxy appended', async () => {
+    expect(await throughProxy('2', (i) => `10.9.9.${i}, 203.0.113.7, 10.0.0.2`)).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it('with proxy addresses, hops from those addresses only', async () => {
+    expect(await throughProxy('127.0.0.1, 10.0.0.0/8', (i) => `192.0.2.${i}, 203.0.113.7, 10.0.0.2`)).toEqual([200, 200, 200, 429, 429]);
+  });
+});
+
+describe('HSTS', () => {
+  const hsts = async (s: TestSender, headers: Record<string, string> = {}) =>
+    (await s.inject({ method: 'GET', url: '/healthz', headers })).headers['strict-transport-security'];
+
+  it('is not sent over plain HTTP, nor for an X-Forwarded-Proto from a proxy not trusted', async () => {
+    const s = await startTestSender();
+    try {
+      expect(await hsts(s)).toBeUndefined();
+      expect(await hsts(s, { 'x-forwarded-proto': 'https' })).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('is sent when the trusted proxy says the request came over HTTPS', async () => {
+    const s = await startTestSender({ env: { RINGKIT_TRUST_PROXY: '1' } });
+    try {
+      expect(await hsts(s, { 'x-forwarded-proto': 'https' })).toBe('max-age=15552000');
+      expect(await hsts(s, { 'x-forwarded-proto': 'http' })).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('prototype poisoning', () => {
+  let s: TestSender;
+  beforeAll(async () => {
+    s = await startTestSender();
+  });
+  afterAll(() => s.close());
+
+  it.each([
+    ['__proto__', '{"__proto__":{"admin":true},"recipientUid":"x","sessionId":"s.p","callerName":"A","callerUid":"a","callType":"audio"}'],
+    ['constructor.prototype', '{"constructor":{"prototype":{"admin":true}},"recipientUid":"x","sessionId":"s.p","callerName":"A","callerUid":"a","callType":"audio"}'],
+  ])('refuses a JSON body setting %s with 400', async (_what, payload) => {
+    const res = await s.inject({ method: 'POST', url: '/api/calls', headers: { authorization: `Bearer ${s.secrets.apiKey}`, 'content-type': 'application/json' }, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'invalid_json' } });
   });
 });

@@ -25,7 +25,7 @@ afterAll(() => push.close());
 
 describe('npm run sender', () => {
   const secret = randomBytes(32).toString('base64url');
-  const apiKey = randomBytes(18).toString('base64url');
+  const apiKey = randomBytes(32).toString('base64url');
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
 
@@ -144,11 +144,55 @@ describe('npm run sender', () => {
     ['a TTL out of range', { RINGKIT_TTL: '300' }, /RINGKIT_TTL must be a whole number from 30 to 60/],
     ['production without an API key', { NODE_ENV: 'production', RINGKIT_API_KEY: '' }, /RINGKIT_API_KEY is required in production/],
     ['production on plain HTTP on a public address', { NODE_ENV: 'production', HOST: '0.0.0.0' }, /refusing plain HTTP on 0.0.0.0/],
+    ['production with a weak API key', { NODE_ENV: 'production', RINGKIT_API_KEY: 'k' }, /RINGKIT_API_KEY must be at least 32 characters .*openssl rand -base64 32/],
+    ['production with the development sign-in on', { NODE_ENV: 'production', RINGKIT_DEV_LOGIN: '1' }, /refusing to start with RINGKIT_DEV_LOGIN on in production/],
+    ['NODE_ENV=staging (production) with the development sign-in on', { NODE_ENV: 'staging', RINGKIT_DEV_LOGIN: '1' }, /RINGKIT_DEV_LOGIN/],
   ])('refuses to start with %s, saying why', async (_name, over, message) => {
     const { output, exited } = runSender({ ...env, ...over, PORT: String(await freePort()) });
     expect(await exited).toBe(1);
     expect(output()).toMatch(message);
     expect(output()).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+  });
+});
+
+describe('a production sender behind a TLS proxy, configured as the README says', () => {
+  it('holds the hardening rules: no dev routes, guessing throttled, HSTS only over the proxy\'s HTTPS, a private data dir, every ring stoppable', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-prod-'));
+    const apiKey = randomBytes(32).toString('base64url');
+    const sender = await startSender({
+      NODE_ENV: 'production',
+      RINGKIT_TRUST_PROXY: '1',
+      RINGKIT_DATA_DIR: dataDir,
+      RINGKIT_API_KEY: apiKey,
+      RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
+      RINGKIT_PUSH_HOSTS: '127.0.0.1',
+      NODE_EXTRA_CA_CERTS: push.certFile,
+      VAPID_SUBJECT: 'mailto:ops@ringkit.example',
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      const viaProxy = { 'x-forwarded-for': '203.0.113.50', 'x-forwarded-proto': 'https' };
+      expect((await fetch(`${sender.url}/api/dev/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"mallory"}' })).status).toBe(404);
+      expect((await fetch(`${sender.url}/healthz`, { headers: viaProxy })).headers.get('strict-transport-security')).toMatch(/^max-age=/);
+      expect((await fetch(`${sender.url}/healthz`)).headers.get('strict-transport-security')).toBeNull();
+
+      const sessionId = 'v1.us.' + 'a'.repeat(250);
+      const cancel = await fetch(`${sender.url}/api/calls/${sessionId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: '{"recipientUid":"nobody"}' });
+      expect(cancel.status).toBe(200);
+
+      const guess = (from: string) => fetch(`${sender.url}/api/calls/${sessionId}/cancel`, { method: 'POST', headers: { authorization: 'Bearer guess', 'content-type': 'application/json', 'x-forwarded-for': from }, body: '{"recipientUid":"nobody"}' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 22; i++) statuses.push((await guess('198.51.100.7')).status);
+      expect(statuses.slice(0, 20).every((c) => c === 401)).toBe(true);
+      expect(statuses.slice(20)).toEqual([429, 429]);
+      // A client behind the proxy naming another address in X-Forwarded-For is still the address the proxy appended.
+      expect((await guess('10.1.1.1, 198.51.100.7')).status).toBe(429);
+
+      expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+      for (const f of ['ringkit.sqlite', 'vapid-keys.json']) expect((await stat(join(dataDir, f))).mode & 0o777).toBe(0o600);
+    } finally {
+      await sender.stop();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_PUSH_HOSTS } from '../../server/config';
-import { checkSubscription, hostAllowed } from '../../server/push/subscription-check';
+import { checkSubscription, endpointAllowed } from '../../server/push/subscription-check';
 
 const ecdh = createECDH('prime256v1');
 ecdh.generateKeys();
@@ -41,11 +41,32 @@ describe('checkSubscription', () => {
   });
 });
 
-describe('hostAllowed', () => {
+describe('endpointAllowed', () => {
+  const allowed = (endpoint: string, hosts: string[]) => endpointAllowed(new URL(endpoint), hosts);
   it('matches exact hosts and wildcard subdomains, case-insensitively', () => {
-    expect(hostAllowed('127.0.0.1', ['127.0.0.1'])).toBe(true);
-    expect(hostAllowed('WNS2-X.Notify.Windows.com', ['*.notify.windows.com'])).toBe(true);
-    expect(hostAllowed('127.0.0.2', ['127.0.0.1'])).toBe(false);
-    expect(hostAllowed('[::1]', ['::1'])).toBe(true);
+    expect(allowed('https://127.0.0.1/x', ['127.0.0.1'])).toBe(true);
+    expect(allowed('https://WNS2-X.Notify.Windows.com/x', ['*.notify.windows.com'])).toBe(true);
+    expect(allowed('https://127.0.0.2/x', ['127.0.0.1'])).toBe(false);
+    expect(allowed('https://[::1]/x', ['::1'])).toBe(true);
+  });
+
+  it.each([
+    'https://fcm.googleapis.com:22/fcm/send/x',
+    'https://fcm.googleapis.com:8443/fcm/send/x',
+    'https://updates.push.services.mozilla.com:25/wpush/v2/x',
+    'https://wns2-by3p.notify.windows.com:6379/w/?token=x',
+  ])('admits the default push services on port 443 only: refuses %s', (endpoint) => {
+    expect(checkSubscription(sub({ endpoint }), PUBLIC_PUSH_HOSTS)?.code).toBe('endpoint_not_allowed');
+    expect(checkSubscription(sub({ endpoint: endpoint.replace(/:\d+\//, ':443/') }), PUBLIC_PUSH_HOSTS)).toBeUndefined();
+  });
+
+  it('admits any port of a configured host without one, and only the named port of host:port', () => {
+    expect(allowed('https://127.0.0.1:40123/x', ['127.0.0.1'])).toBe(true);
+    expect(allowed('https://push.example.com:8443/x', ['push.example.com:8443'])).toBe(true);
+    expect(allowed('https://push.example.com/x', ['push.example.com:8443'])).toBe(false);
+    expect(allowed('https://push.example.com:9443/x', ['push.example.com:8443'])).toBe(false);
+    expect(allowed('https://[::1]:8443/x', ['[::1]:8443'])).toBe(true);
+    expect(allowed('https://[::1]:9443/x', ['[::1]:8443'])).toBe(false);
+    expect(allowed('https://a.push.example.com:8443/x', ['*.push.example.com:8443'])).toBe(true);
   });
 });

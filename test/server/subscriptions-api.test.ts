@@ -45,6 +45,25 @@ describe('POST /api/push/subscriptions', () => {
     expect((await s.store.listByUser('cy')).map((d) => d.endpoint)).toContain(device.endpoint);
   });
 
+  it("refuses to move a device to another user with other keys (a stranger who knows the endpoint), changing nothing", async () => {
+    const victim = await s.addDevice('vic');
+    const before = await s.store.findByEndpoint(victim.endpoint);
+    const attacker = s.push.subscribe().subscription.keys; // keys the attacker can decrypt with
+    const res = await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: await auth('mallory'), payload: { subscription: { endpoint: victim.endpoint, keys: attacker } } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('endpoint_taken');
+    expect(await s.store.findByEndpoint(victim.endpoint)).toEqual(before);
+    expect(await s.store.listByUser('mallory')).toEqual([]);
+  });
+
+  it('lets the owner give a device new keys', async () => {
+    const device = await s.addDevice('kit');
+    const keys = s.push.subscribe().subscription.keys;
+    const res = await s.inject({ method: 'POST', url: '/api/push/subscriptions', headers: await auth('kit'), payload: { subscription: { endpoint: device.endpoint, keys } } });
+    expect(res.statusCode).toBe(200);
+    expect(await s.store.findByEndpoint(device.endpoint)).toMatchObject({ uid: 'kit', p256dh: keys.p256dh, auth: keys.auth });
+  });
+
   const valid = () => s.push.subscribe().subscription;
   it.each([
     ['no subscription', () => ({}), 400, 'invalid_request'],
@@ -108,11 +127,13 @@ describe('DELETE /api/push/subscriptions', () => {
     expect(await s.store.listByUser('dee')).toEqual([]);
   });
 
-  it("refuses to remove another user's device (403) and keeps it", async () => {
+  // Was 403 not_your_device: that told a stranger the endpoint is registered.
+  it("refuses to remove another user's device with the answer for an unknown one (404), and keeps it", async () => {
     const device = await s.addDevice('eve');
     const res = await s.inject({ method: 'DELETE', url: '/api/push/subscriptions', headers: await auth('fay'), payload: { endpoint: device.endpoint } });
-    expect(res.statusCode).toBe(403);
-    expect(res.json().error.code).toBe('not_your_device');
+    const unknown = await s.inject({ method: 'DELETE', url: '/api/push/subscriptions', headers: await auth('fay'), payload: { endpoint: s.push.endpoint() } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual(unknown.json());
     expect((await s.store.listByUser('eve')).map((d) => d.endpoint)).toEqual([device.endpoint]);
   });
 
@@ -120,6 +141,35 @@ describe('DELETE /api/push/subscriptions', () => {
     const res = await s.inject({ method: 'DELETE', url: '/api/push/subscriptions', headers: await auth('fay'), payload: { endpoint: s.push.endpoint() } });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('device_not_found');
+  });
+});
+
+describe('devices per user (RINGKIT_MAX_DEVICES_PER_USER)', () => {
+  it('keeps at most the configured number, dropping the one longest without a delivery; the list stays bounded', async () => {
+    const capped = await startTestSender({ push: s.push, subscriptionWritesPerMinute: 1000, env: { RINGKIT_MAX_DEVICES_PER_USER: '3' } });
+    try {
+      const [old, idle, recent] = [await capped.addDevice('max'), await capped.addDevice('max'), await capped.addDevice('max')];
+      const t = Date.now();
+      await capped.store.recordOutcome(old!.endpoint, 'delivered', new Date(t + 1000));
+      await capped.store.recordOutcome(recent!.endpoint, 'delivered', new Date(t + 2000));
+      await capped.store.recordOutcome(idle!.endpoint, 'failed:500', new Date(t + 3000)); // a failure is no delivery
+      const fourth = await capped.addDevice('max');
+      const kept = (await capped.store.listByUser('max')).map((d) => d.endpoint).sort();
+      expect(kept).toEqual([old!.endpoint, recent!.endpoint, fourth.endpoint].sort());
+      for (let i = 0; i < 5; i++) await capped.addDevice('max');
+      expect(await capped.store.listByUser('max')).toHaveLength(3);
+      const list = await capped.inject({ method: 'GET', url: '/api/push/subscriptions', headers: { authorization: `Bearer ${await capped.userToken('max')}` } });
+      expect(list.json().devices).toHaveLength(3);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('is 20 by default, and takes 1 to 1000', async () => {
+    const { loadConfig } = await import('../../server/config');
+    expect(loadConfig({}).maxDevicesPerUser).toBe(20);
+    expect(loadConfig({ RINGKIT_MAX_DEVICES_PER_USER: '5' }).maxDevicesPerUser).toBe(5);
+    for (const bad of ['0', 'many', '1001']) expect(() => loadConfig({ RINGKIT_MAX_DEVICES_PER_USER: bad })).toThrow(/RINGKIT_MAX_DEVICES_PER_USER/);
   });
 });
 

@@ -37,11 +37,13 @@ describe('POST /api/push/test-ring', () => {
     expect(again.json<TestRingResponse>().sessionId).not.toBe(body.sessionId);
   });
 
-  it("refuses another user's device with a 403 and rings nothing", async () => {
+  // Was 403 not_your_device: that told a stranger the endpoint is registered.
+  it("refuses another user's device with the answer for an unknown one (404) and rings nothing", async () => {
     const theirs = await s.addDevice('grace');
     const res = await testRing('mallory', { endpoint: theirs.endpoint });
-    expect(res.statusCode).toBe(403);
-    expect(res.json().error.code).toBe('not_your_device');
+    const unknown = await testRing('mallory', { endpoint: s.push.endpoint() });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual(unknown.json());
     expect(theirs.received).toHaveLength(0);
   });
 

@@ -38,7 +38,7 @@ export function loopbackSenderEnv(dataDir: string): NodeJS.ProcessEnv {
     VAPID_SUBJECT: 'mailto:ops@ringkit.example',
     VAPID_PUBLIC_KEY: vapidKeys.publicKey,
     VAPID_PRIVATE_KEY: vapidKeys.privateKey,
-    RINGKIT_API_KEY: randomBytes(18).toString('base64url'),
+    RINGKIT_API_KEY: randomBytes(32).toString('base64url'),
     RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
   };
 }
@@ -50,7 +50,7 @@ export async function startTestSender(
     push?: PushService;
     /** a ring length below RINGKIT_TTL's minimum, so ring deadlines pass within a test */
     ttlSeconds?: number;
-  } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute' | 'requestsPerMinute'>> = {},
+  } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute' | 'requestsPerMinute' | 'authFailuresPerMinute' | 'requestTimeoutMs' | 'maxConnections'>> = {},
 ): Promise<TestSender> {
   const push = options.push ?? (await startPushService());
   const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-sender-'));
@@ -70,6 +70,9 @@ export async function startTestSender(
     ...(options.attemptTimeoutMs ? { attemptTimeoutMs: options.attemptTimeoutMs } : {}),
     ...(options.subscriptionWritesPerMinute ? { subscriptionWritesPerMinute: options.subscriptionWritesPerMinute } : {}),
     ...(options.requestsPerMinute ? { requestsPerMinute: options.requestsPerMinute } : {}),
+    ...(options.authFailuresPerMinute ? { authFailuresPerMinute: options.authFailuresPerMinute } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
   });
   const userToken: TestSender['userToken'] = (uid, o = {}) => mintUserToken(o.secret ?? secrets.authSecret, uid, o.expiresIn);
 

@@ -72,10 +72,14 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
   const fromNotification = {
     config: { rateLimit: { max: o.declinesPerMinute, timeWindow: 60_000 } },
   };
-  const callee = async (request: FastifyRequest<{ Params: SessionParams }>) => {
-    const { uid, sessionId } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
+  /** The token's callee; `answering` uses the token up (it acts once), a "shown" report only reads it. */
+  const callee = async (request: FastifyRequest<{ Params: SessionParams }>, answering = true) => {
+    const { uid, sessionId, jti } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
     if (sessionId !== request.params.sessionId) {
       throw new ApiError(403, 'token_wrong_session', 'this decline token is for another call');
+    }
+    if (answering && !(await o.calls.useToken(jti))) {
+      throw new ApiError(409, 'ring_over', 'this call was already answered or declined, or its ring is over');
     }
     return { uid, sessionId };
   };
@@ -85,7 +89,7 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     try {
       return await answer();
     } catch (err) {
-      if (err instanceof RingOverError) throw new ApiError(409, 'call_over', 'this call is no longer ringing: it was answered, declined, cancelled or timed out');
+      if (err instanceof RingOverError) throw new ApiError(409, 'ring_over', 'this call is no longer ringing: it was answered, declined, cancelled or timed out');
       throw err;
     }
   };
@@ -110,7 +114,7 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     API_ROUTES.shown,
     { ...fromNotification, schema: { params: sessionParamsSchema, body: shownRequestSchema } },
     async (request, reply) => {
-      const { uid, sessionId } = await callee(request);
+      const { uid, sessionId } = await callee(request, false);
       const device = await o.store.findByEndpoint(request.body.endpoint);
       // Another user's device, or one the sender no longer holds: nothing of this call to mark.
       if (!device || device.uid !== uid) throw new ApiError(404, 'device_not_found', 'the sender holds no such device of this callee');

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { API_ROUTES, type CometChatWebhookResponse } from '../../../protocol/api';
 import { EventError, parseCometChatEvent, PUSH_EXTENSION_TRIGGER } from '../../cometchat/events';
+import type { CallService } from '../../calls';
 import type { RingKeeper } from '../../cometchat/ring-keeper';
 import type { Metrics } from '../../metrics/metrics';
 import { requireBasic } from '../auth-hooks';
@@ -8,6 +9,7 @@ import { ApiError } from '../errors';
 
 export interface CometChatWebhookOptions {
   keeper: RingKeeper;
+  calls: CallService;
   credentials: { user: string; password: string };
   metrics: Metrics;
 }
@@ -67,6 +69,8 @@ export async function cometchatWebhookRoutes(app: FastifyInstance, o: CometChatW
         request.log.debug({ trigger: event.trigger, why: event.why }, 'CometChat event ignored');
         return answer('ignored');
       }
+      // A ring too large to push is refused now (400), not lost in the background.
+      if (event.action.kind === 'ring') await o.calls.assertRingFits(event.action.ring);
       if (!(await o.keeper.claim(event.id))) {
         request.log.info({ trigger: event.trigger }, 'CometChat event already handled (a retry): ignored');
         return answer('duplicate');

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   API_ROUTES,
   devCallRequestSchema,
@@ -13,6 +13,7 @@ import type { Tokens } from '../../auth/tokens';
 import type { CallEvent } from '../../../protocol/events';
 import type { CallService } from '../../calls';
 import type { CallEvents } from '../../events/call-events';
+import { isLoopback } from '../../config';
 import { requireUser } from '../auth-hooks';
 import { ApiError } from '../errors';
 
@@ -67,6 +68,11 @@ export async function devRoutes(app: FastifyInstance, o: DevRoutesOptions): Prom
     if (!call || call.callerUid !== uid) throw new ApiError(404, 'call_not_found', 'no call of yours with this id');
     return call;
   };
+  // Before the user token is checked: a refused request learns nothing more.
+  app.addHook('onRequest', async (request) => {
+    const why = notDirectFromThisMachine(request);
+    if (why) throw new ApiError(403, 'dev_route_refused', `the development sign-in and calls answer only requests made on this machine, directly: ${why}`);
+  });
 
   app.post<{ Body: DevSessionRequest }>(
     API_ROUTES.devSession,
@@ -132,4 +138,24 @@ export async function devRoutes(app: FastifyInstance, o: DevRoutesOptions): Prom
       });
     },
   );
+}
+
+/**
+ * A sender on 127.0.0.1 behind nginx or a tunnel sees every visitor as a
+ * loopback peer: the proxy's headers, or a Host naming another machine, give
+ * it away. Returns why the request is not a direct local one, or undefined.
+ */
+function notDirectFromThisMachine(request: FastifyRequest): string | undefined {
+  const forwarded = Object.keys(request.headers).find((h) => h === 'forwarded' || h.startsWith('x-forwarded-') || h === 'x-real-ip');
+  if (forwarded) return `it came through a proxy (${forwarded})`;
+  const host = hostName(request.headers.host ?? '');
+  if (!isLoopback(host)) return `Host ${JSON.stringify(request.headers.host ?? '')} is not this machine`;
+  if (!isLoopback(request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '')) return 'it came from another machine';
+  return undefined;
+}
+
+/** The host of a Host header, without its port ("[::1]:8080" → "::1"). */
+function hostName(host: string): string {
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(host) ?? /^([^:]*)(?::\d+)?$/.exec(host);
+  return (m?.[1] ?? host).toLowerCase();
 }

@@ -36,8 +36,10 @@ export async function testRingRoutes(app: FastifyInstance, o: TestRingRoutesOpti
     },
     async (request): Promise<TestRingResponse> => {
       const device = await o.store.findByEndpoint(request.body.endpoint);
-      if (!device) throw new ApiError(404, 'device_not_found', 'no device with this endpoint: enable ringing on it first');
-      if (device.uid !== request.uid) throw new ApiError(403, 'not_your_device', 'this device belongs to another user');
+      // Another user's device gets the same answer as none: a stranger learns nothing.
+      if (!device || device.uid !== request.uid) {
+        throw new ApiError(404, 'device_not_found', 'you have no device with this endpoint: enable ringing on it first');
+      }
       const sessionId = `${TEST_RING_PREFIX}${crypto.randomUUID()}`;
       const result = await o.calls.ringDevice(device, {
         sessionId,
