@@ -63,7 +63,9 @@ export function Ringer(props: RingerProps) {
       p.onAccept?.(out.call);
     } else if (out.kind === 'decline') {
       channel.current?.post({ type: 'handled', sessionId: out.call.sessionId, how: 'decline' });
-      p.onDecline?.(out.call, decline(out.call));
+      // Not inside the optional call: `p.onDecline?.(…)` would skip evaluating it when there is no listener.
+      const declined = decline(out.call);
+      p.onDecline?.(out.call, declined);
     } else {
       p.onDismissed?.(out.call, out.reason);
     }
