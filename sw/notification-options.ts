@@ -4,6 +4,9 @@
  * shared/facts/platforms.md; options a browser doesn't know are ignored by it.
  */
 import type { CallEndReason, CallEndedPayload, CallType, IncomingCallPayload, ParseResult } from '../protocol/payload';
+import { callEndedBody, callEndedTitle, callTag, callTypeLabel, incomingCallTitle, missedCallTitle, MISSED_REASONS } from '../protocol/call-links';
+
+export { callTag };
 
 export const ICON = '/icons/icon-192.png';
 export const BADGE = '/icons/badge-72.png';
@@ -56,13 +59,6 @@ export interface NotificationSpec {
   options: RingNotificationOptions;
 }
 
-/** One tag per call, so the outcome replaces the ring (where tags work: not Safari). */
-export function callTag(sessionId: string): string {
-  return `call-${sessionId}`;
-}
-
-const callTypeLabel = (callType: CallType): string => (callType === 'video' ? 'Video call' : 'Audio call');
-
 /** A ring delivered after the caller gave up (a device offline, a queued push). */
 export function isLateRing(payload: IncomingCallPayload, now: number): boolean {
   if (payload.ringUntil !== undefined) return now > payload.ringUntil;
@@ -79,7 +75,7 @@ export function ringingNotification(payload: IncomingCallPayload): NotificationS
   if (payload.declineToken) data.declineToken = payload.declineToken;
   if (payload.ringUntil !== undefined) data.ringUntil = payload.ringUntil;
   return {
-    title: `Incoming call from ${payload.callerName}`,
+    title: incomingCallTitle(payload.callerName),
     options: {
       body: callTypeLabel(payload.callType),
       tag: callTag(payload.sessionId),
@@ -109,10 +105,10 @@ export function missedCallNotification(
   const data: NotificationData = { kind: 'missed', sessionId };
   if (callerName) data.callerName = callerName;
   if (extra.callType) data.callType = extra.callType;
-  const body = extra.callType ? callTypeLabel(extra.callType) : 'Open RingKit';
+  const body = callEndedBody('unanswered', callerName, extra.callType);
   const options: RingNotificationOptions = { body, tag: callTag(sessionId), data, icon: ICON, badge: BADGE };
   if (extra.timestamp) options.timestamp = extra.timestamp;
-  return { title: callerName ? `Missed call from ${callerName}` : 'Missed call', options };
+  return { title: missedCallTitle(callerName), options };
 }
 
 /** A ring that arrived too late to ring: shown as missed, quietly replacing nothing. */
@@ -121,8 +117,6 @@ export function lateRingNotification(payload: IncomingCallPayload): Notification
   if (payload.timestamp > 0) extra.timestamp = payload.timestamp;
   return missedCallNotification(payload.sessionId, payload.callerName, extra);
 }
-
-const MISSED_REASONS: readonly CallEndReason[] = ['cancelled', 'unanswered', 'busy'];
 
 /**
  * The call's outcome, under the ring's tag. A notification must be shown even
@@ -137,20 +131,13 @@ export function callEndedNotification(
   if (MISSED_REASONS.includes(payload.reason)) {
     return missedCallNotification(payload.sessionId, callerName, callType ? { callType } : {});
   }
-  const titles: Record<Exclude<CallEndReason, 'cancelled' | 'unanswered' | 'busy'>, string> = {
-    answered: 'Answered on another device',
-    declined: 'Call declined',
-    ended: 'Call ended',
-  };
-  const reason = payload.reason as keyof typeof titles;
-  // Every device gets the "answered" stop, the one that answered too.
-  const title = reason === 'answered' && caller.answeredHere ? 'Call answered' : titles[reason];
+  const title = callEndedTitle(payload.reason, callerName, caller.answeredHere);
   const data: NotificationData = { kind: 'ended', sessionId: payload.sessionId, reason: payload.reason };
   if (callerName) data.callerName = callerName;
   return {
     title,
     options: {
-      body: callerName ? `Call with ${callerName}` : 'RingKit',
+      body: callEndedBody(payload.reason, callerName, callType),
       tag: callTag(payload.sessionId),
       data,
       icon: ICON,
