@@ -3,6 +3,7 @@ import { PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type Incom
 import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
 import type { Deliverer } from './push/deliver';
+import { RecentCallers } from './recent-callers';
 import type { Device, DeviceStore } from './store/types';
 
 /** A decline clicked on a notification still on screen after the ring ended is still worth hearing. */
@@ -19,6 +20,8 @@ export interface CallServiceOptions {
 
 /** Rings a callee's devices and stops them ringing: the sender's reason to exist. */
 export class CallService {
+  private readonly callers = new RecentCallers();
+
   constructor(private readonly o: CallServiceOptions) {}
 
   /** When a ring placed at `now` stops being worth ringing (its TTL). */
@@ -43,6 +46,7 @@ export class CallService {
 
   private async ringPayload(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
     const ringUntil = this.ringUntil(now);
+    this.callers.remember(call.sessionId, { callerName: call.callerName, callType: call.callType }, ringUntil + DECLINE_TOKEN_GRACE_MS);
     return {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
@@ -78,7 +82,8 @@ export class CallService {
   }
 
   private async deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number): Promise<DeliveryCounts> {
-    const { counts } = await this.o.deliverer.deliver(devices, { payload, topic: callTopic(payload.sessionId), deadline }, this.o.answerWithinMs);
+    const message = { payload, topic: callTopic(payload.sessionId), deadline, call: this.callers.get(payload.sessionId) };
+    const { counts } = await this.o.deliverer.deliver(devices, message, this.o.answerWithinMs);
     return counts;
   }
 }

@@ -38,6 +38,11 @@ export interface Config {
    * RINGKIT_DEV_LOGIN, on by default only in development on a loopback address.
    */
   devLogin: boolean;
+  /**
+   * RINGKIT_APP_URL: the app's origin, which links inside pushes open
+   * (Declarative Web Push `navigate`); undefined: the sender's own origin.
+   */
+  appUrl: string | undefined;
   /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
   cometchatWebhook: { user: string; password: string } | undefined;
 }
@@ -101,8 +106,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // RFC 7617: the user-id ends at the first colon, so it cannot contain one.
   if (webhookUser?.includes(':')) throw new ConfigError('COMETCHAT_WEBHOOK_USER must not contain ":"');
 
+  const appUrl = parseAppUrl(env.RINGKIT_APP_URL, development);
+
   return {
     development,
+    appUrl,
     port,
     host,
     dataDir: resolve(env.RINGKIT_DATA_DIR?.trim() || './data'),
@@ -169,6 +177,29 @@ function parseOrigins(raw: string | undefined): string[] {
     }
     return url.origin;
   });
+}
+
+/**
+ * RINGKIT_APP_URL: an origin (scheme://host[:port]), https outside
+ * development unless on loopback: Safari opens it from a notification, and
+ * push only works on secure origins.
+ */
+function parseAppUrl(raw: string | undefined, development: boolean): string | undefined {
+  const entry = raw?.trim();
+  if (!entry) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(entry);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '').toLowerCase()) {
+    throw new ConfigError(`RINGKIT_APP_URL takes the app's origin, like https://app.example.com (no path), got ${JSON.stringify(entry)}`);
+  }
+  if (!development && url.protocol !== 'https:' && !isLoopback(url.hostname)) {
+    throw new ConfigError(`RINGKIT_APP_URL must be https:// in production (push works only on secure origins), got ${JSON.stringify(entry)}`);
+  }
+  return url.origin;
 }
 
 export function isLoopback(host: string): boolean {

@@ -52,9 +52,12 @@ async function main(): Promise<void> {
 
   const address = await app.http.listen({ port: config.port, host: config.host });
   logger.info(
-    { address, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development },
+    { address, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development, appUrl: config.appUrl ?? address },
     'RingKit sender listening',
   );
+  if (!config.appUrl && !config.development) {
+    logger.warn({ address }, "RINGKIT_APP_URL is unset: Safari's ring notifications link to the sender's own address; set it to the app's public origin");
+  }
 }
 
 main().catch((err: unknown) => {

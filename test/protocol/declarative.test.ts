@@ -64,7 +64,7 @@ describe('the declarative call_ended', () => {
     const message = declarativePush(ended, APP, { callerName: 'Ada Lovelace', callType: 'audio' });
     expect(parseDeclarativeMessage(message).ok).toBe(true);
     expect(message.notification).toMatchObject({ title: 'Missed call from Ada Lovelace', body: 'Audio call', tag: `call-${ring.sessionId}`, silent: true });
-    expect(parsePushPayload(message)).toEqual({ ok: true, payload: ended });
+    expect(parsePushPayload(JSON.stringify(message))).toEqual({ ok: true, payload: ended });
   });
 
   it.each([
