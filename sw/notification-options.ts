@@ -4,6 +4,7 @@
  * shared/facts/platforms.md; options a browser doesn't know are ignored by it.
  */
 import type { CallEndReason, CallEndedPayload, CallType, IncomingCallPayload, ParseResult } from '../protocol/payload';
+import type { DeclarativeNotification } from '../protocol/declarative';
 import { callEndedBody, callEndedTitle, callTag, callTypeLabel, incomingCallTitle, missedCallTitle, MISSED_REASONS } from '../protocol/call-links';
 
 export { callTag };
@@ -52,6 +53,13 @@ export interface RingNotificationOptions {
   vibrate?: number[];
   actions?: NotificationAction[];
   timestamp?: number;
+  /**
+   * Microsoft's incoming-call scenario (MSEdgeExplainers,
+   * Notifications/notifications_actions_customization.md): a looping
+   * ringtone, call-styled buttons and a Close button the browser adds.
+   * Chromium applies it to installed web apps only.
+   */
+  scenario?: 'incoming-call';
 }
 
 export interface NotificationSpec {
@@ -65,7 +73,13 @@ export function isLateRing(payload: IncomingCallPayload, now: number): boolean {
   return payload.timestamp > 0 && now > payload.timestamp + SEED_RING_WINDOW_MS;
 }
 
-export function ringingNotification(payload: IncomingCallPayload): NotificationSpec {
+/** What the browser offers beyond plain notifications, from its own feature detection. */
+export interface RingFeatures {
+  /** `'scenario' in Notification.prototype` */
+  incomingCallScenario?: boolean;
+}
+
+export function ringingNotification(payload: IncomingCallPayload, features: RingFeatures = {}): NotificationSpec {
   const data: NotificationData = {
     kind: 'ringing',
     sessionId: payload.sessionId,
@@ -74,7 +88,7 @@ export function ringingNotification(payload: IncomingCallPayload): NotificationS
   };
   if (payload.declineToken) data.declineToken = payload.declineToken;
   if (payload.ringUntil !== undefined) data.ringUntil = payload.ringUntil;
-  return {
+  const spec: NotificationSpec = {
     title: incomingCallTitle(payload.callerName),
     options: {
       body: callTypeLabel(payload.callType),
@@ -88,13 +102,16 @@ export function ringingNotification(payload: IncomingCallPayload): NotificationS
       renotify: true,
       silent: false,
       vibrate: RING_VIBRATION,
-      // Chrome shows at most 2 actions; Safari none (the click opens the call screen).
+      // Chrome shows at most 2 actions (the incoming-call scenario too, plus its own Close);
+      // Safari none (the click opens the call screen).
       actions: [
         { action: 'accept', title: 'Accept' },
         { action: 'decline', title: 'Decline' },
       ],
     },
   };
+  if (features.incomingCallScenario) spec.options.scenario = 'incoming-call';
+  return spec;
 }
 
 export function missedCallNotification(
@@ -149,6 +166,16 @@ export function callEndedNotification(
 }
 
 /** For a push that isn't ours or can't be read: still visible, or Apple revokes the subscription. */
+/**
+ * A declarative message that is not a RingKit payload, in a browser that does
+ * not show declarative messages itself: shown as it declares itself.
+ */
+export function declaredNotification(n: DeclarativeNotification): NotificationSpec {
+  const options: RingNotificationOptions = { body: n.body ?? '', tag: n.tag || UNKNOWN_PUSH_TAG, data: { kind: 'generic' }, icon: ICON, badge: BADGE };
+  if (n.silent !== undefined) options.silent = n.silent;
+  return { title: n.title, options };
+}
+
 export function genericNotification(): NotificationSpec {
   return {
     title: 'RingKit',
