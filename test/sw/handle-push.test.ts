@@ -113,7 +113,7 @@ describe('handlePush: a ring', () => {
     const h = makeHarness({ windows });
     await handlePush(h.ctx, push(ended('cancelled')));
     expect(await handlePush(h.ctx, push(ring))).toBe('already-ended');
-    expect(h.registration.visible().map((n) => n.title)).toEqual(['Missed call']);
+    expect(h.registration.visible().map((n) => n.title)).toEqual(['Missed call from Ada']);
     expect(h.registration.visible()[0]!.options.requireInteraction).toBeFalsy();
     for (const w of windows) expect(w.messages.map((m) => m.type)).toEqual(['call_ended']);
   });
@@ -191,7 +191,7 @@ describe('handlePush: call_ended', () => {
     await handlePush(h.ctx, push(ring));
     for (const n of h.registration.visible()) n.close();
     await handlePush(h.ctx, push(ended('unanswered')));
-    expect(h.registration.visible().map((n) => n.title)).toEqual(['Missed call']);
+    expect(h.registration.visible().map((n) => n.title)).toEqual(['Missed call from Ada']);
   });
 
   it('says "Missed call" for a call it never heard of, and remembers it', async () => {
