@@ -16,6 +16,12 @@ export interface RingingCall {
   /** ms since the epoch (device clock) when ringing stops on its own */
   deadline: number;
   declineToken?: string;
+  /**
+   * The notification rings by itself (the incoming-call scenario's looping
+   * ringtone): this page shows the call but plays no ringtone of its own,
+   * so the device does not ring twice.
+   */
+  notificationRings?: boolean;
 }
 
 /**
@@ -31,7 +37,7 @@ export type RingerState = { call: null } | { call: RingingCall; sound: Sound };
 export type DismissReason = CallEndReason | 'silenced';
 
 export type RingerEvent =
-  | { type: 'incoming'; payload: IncomingCallPayload; now: number }
+  | { type: 'incoming'; payload: IncomingCallPayload; now: number; notificationRings?: boolean }
   /** the worker's call_ended or call_accepted, or another tab's Accept/Decline */
   | { type: 'ended'; sessionId: string; reason: CallEndReason }
   | { type: 'claimed'; sessionId: string; ringing: boolean }
@@ -87,6 +93,7 @@ export function ringerReducer(state: RingerState, event: RingerEvent): Transitio
       const { sessionId, callerName, callType, declineToken } = event.payload;
       const call: RingingCall = { sessionId, callerName, callType, deadline: ringDeadline(event.payload, event.now) };
       if (declineToken) call.declineToken = declineToken;
+      if (event.notificationRings) call.notificationRings = true;
       return { state: { call, sound: 'claiming' } };
     }
     case 'ended':
@@ -94,7 +101,7 @@ export function ringerReducer(state: RingerState, event: RingerEvent): Transitio
       return { state: IDLE, emit: { kind: 'dismissed', call: state.call, reason: event.reason } };
     case 'claimed':
       if (!isRinging(state) || state.call.sessionId !== event.sessionId || state.sound !== 'claiming') return { state };
-      return { state: { call: state.call, sound: soundAfterClaim(event.ringing) } };
+      return { state: { call: state.call, sound: soundAfterClaim(event.ringing && !state.call.notificationRings) } };
     case 'sound':
       if (!isRinging(state) || state.call.sessionId !== event.sessionId || state.sound === 'silent' || state.sound === 'claiming') return { state };
       return { state: { call: state.call, sound: event.sound } };
@@ -117,7 +124,8 @@ export function workerMessageEvent(data: unknown, now: number): RingerEvent | un
   switch (data.type) {
     case 'incoming_call':
       // The worker parsed the push (protocol/payload.ts) before posting it; the name must still be text.
-      return typeof data.payload.callerName === 'string' ? { type: 'incoming', payload: data.payload, now } : undefined;
+      if (typeof data.payload.callerName !== 'string') return undefined;
+      return data.notificationRings ? { type: 'incoming', payload: data.payload, now, notificationRings: true } : { type: 'incoming', payload: data.payload, now };
     case 'call_ended':
       return { type: 'ended', sessionId: data.sessionId, reason: data.reason };
     case 'call_accepted':
