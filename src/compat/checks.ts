@@ -338,7 +338,7 @@ const RING_LABELS: Record<RingKind, string> = {
 function ringStyleOf(p: Platform, checks: readonly Check[], verdict: CompatVerdict): RingStyle {
   const byId = (id: CheckId) => checks.find((c) => c.id === id)!;
   const style = (kind: RingKind, detail: string, source: Check['source']): RingStyle => ({ kind, label: RING_LABELS[kind], detail, source });
-  if (verdict.kind === 'cannot-ring') return style('none', verdict.detail, 'measured');
+  if (verdict.kind === 'cannot-ring' || verdict.kind === 'needs-install') return style('none', verdict.detail, 'measured');
   const scenario = byId('incoming-call');
   const actions = byId('actions');
   const declarative = byId('declarative-push');

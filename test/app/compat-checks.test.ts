@@ -203,5 +203,7 @@ describe('which ring the browser gets', () => {
 
   it('no ring where the browser cannot ring', () => {
     expect(ring({ ...chromium, platform: { ...fullPlatform, pushManager: false } })).toMatchObject({ kind: 'none' });
+    expect(ring(iosTab)).toMatchObject({ kind: 'none', label: 'No ring' });
+    expect(ring(iosTab).detail).toContain('Add to Home Screen');
   });
 });
