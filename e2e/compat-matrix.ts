@@ -15,8 +15,8 @@ import { startServedApp } from './support/served-app';
 const OUT = new URL('../docs/compat-matrix.md', import.meta.url);
 
 
-async function runChromium(origin: string): Promise<MatrixRun> {
-  const context = await launchChromium();
+async function runChromium(origin: string, features: string[] = []): Promise<MatrixRun> {
+  const context = await launchChromium(features.length ? [`--enable-features=${features.join(',')}`] : []);
   try {
     await context.grantPermissions(['notifications'], { origin });
     const page = await context.newPage();
@@ -32,7 +32,8 @@ async function runChromium(origin: string): Promise<MatrixRun> {
     }
     // The subscription check follows the flow's state a moment later.
     await page.waitForFunction(() => !document.querySelector('pre[data-report]')?.textContent?.includes('"observed": "not checked"'));
-    return { browser: `Chromium ${versionOf(chromiumPath())} (Debian, headless, Linux)`, report: await readReport(page) };
+    const flags = features.length ? `, --enable-features=${features.join(',')}` : '';
+    return { browser: `Chromium ${versionOf(chromiumPath())} (Debian, headless, Linux${flags})`, report: await readReport(page) };
   } finally {
     await context.close();
   }
@@ -50,15 +51,17 @@ async function runFirefox(): Promise<MatrixRun> {
 }
 
 const served = await startServedApp();
-let chromiumRun: MatrixRun;
+const chromiumRuns: MatrixRun[] = [];
 try {
-  chromiumRun = await runChromium(served.origin);
+  chromiumRuns.push(await runChromium(served.origin));
+  chromiumRuns.push(await runChromium(served.origin, ['IncomingCallNotifications']));
 } finally {
   await served.close();
 }
-const runs: MatrixRun[] = [chromiumRun, await runFirefox()];
+const runs: MatrixRun[] = [...chromiumRuns, await runFirefox()];
 const notes = [
   "Chromium subscribes through Google's push service (FCM), which this closed test network cannot reach: its subscription fails, so no test ring runs there. With FCM reachable it rings like any Chrome.",
+  "With --enable-features=IncomingCallNotifications, Chromium exposes Notification.prototype.scenario and RingKit's worker rings with scenario \"incoming-call\" (e2e/chromium-scenario.e2e.test.ts); Chromium applies the scenario, and its looping ringtone, to installed web apps only, and this page runs in a tab.",
   "Firefox's push client is pointed at a loopback push service speaking Mozilla's protocol (e2e/support/autopush-service.ts): the test ring goes sender → push service → Firefox → worker → notification → page for real, so its times are measured on this machine's loopback, not over the internet.",
 ];
 writeFileSync(OUT, renderMatrix(runs, new Date(), notes));

@@ -29,8 +29,8 @@ afterEach(async () => {
   await context?.close();
 });
 
-async function openCompat(setup?: (context: BrowserContext) => Promise<void>): Promise<Page> {
-  context = await launchChromium();
+async function openCompat(setup?: (context: BrowserContext) => Promise<void>, args: string[] = []): Promise<Page> {
+  context = await launchChromium(args);
   await setup?.(context);
   page = await context.newPage();
   await page.goto(`${served.origin}/compat`);
@@ -60,8 +60,14 @@ describe('the /compat page in Chromium', () => {
     expect(check(report, 'content-encoding')).toMatchObject({ status: 'pass', observed: `supportedContentEncodings = [${seen.encodings!.join(', ')}]` });
     expect(check(report, 'permission').observed).toBe(`Notification.permission = ${seen.permission}`);
     expect(check(report, 'secure-context').status).toBe(seen.secure ? 'pass' : 'fail');
-    expect(check(report, 'badging').status).toBe(seen.badging ? 'pass' : 'limited');
+    // Ringing does without a badge: its absence is "not needed", not a limitation.
+    expect(check(report, 'badging').status).toBe(seen.badging ? 'pass' : 'info');
     expect(check(report, 'service-worker').status).toBe('pass');
+    // Which ring it gets: a notification with Accept/Decline, measured; no incoming-call scenario without the flag.
+    expect(report.ring).toMatchObject({ kind: 'actions', source: 'measured' });
+    expect(check(report, 'incoming-call')).toMatchObject({ status: 'info', observed: "'scenario' in Notification.prototype = false" });
+    expect(check(report, 'declarative-push').status).toBe('info');
+    expect(await page.locator('[data-ring]').innerText()).toContain('Ring: Notification with Accept/Decline.');
     expect(report.platform).toMatchObject({ browser: 'chrome', os: 'linux', standalone: false });
 
     // What the page cannot detect is shown as documented, on screen too.
@@ -69,6 +75,15 @@ describe('the /compat page in Chromium', () => {
     expect(await shownCheck('require-interaction').innerText()).toContain('documented, not measured');
     expect(await shownCheck('actions').innerText()).not.toContain('documented, not measured');
     expect(await shownCheck('actions').getAttribute('data-status')).toBe('pass');
+  });
+
+  it('with --enable-features=IncomingCallNotifications, measures the incoming-call scenario and says installing makes the ring a call', async () => {
+    await openCompat(undefined, ['--enable-features=IncomingCallNotifications']);
+    const report = await readReport(page);
+    expect(check(report, 'incoming-call')).toMatchObject({ status: 'pass', source: 'measured', observed: "'scenario' in Notification.prototype = true" });
+    // In a tab, Chromium shows the scenario as a plain notification (installed web apps only).
+    expect(report.ring).toMatchObject({ kind: 'actions', source: 'measured' });
+    expect(report.ring.detail).toContain('Installed, this browser shows it as an incoming call');
   });
 
   it('says it cannot ring once notifications are blocked', async () => {
@@ -133,7 +148,7 @@ describe('the /compat page in Firefox', () => {
     const actions = check(report, 'actions');
     if (seen.maxActions === undefined) expect(actions).toMatchObject({ status: 'pass', source: 'documented' });
     else expect(actions).toMatchObject({ status: seen.maxActions >= 2 ? 'pass' : 'limited', observed: `Notification.maxActions = ${seen.maxActions}` });
-    expect(check(report, 'content-encoding').status).toBe(seen.encodings?.includes('aes128gcm') ? 'pass' : 'limited');
+    expect(check(report, 'content-encoding').status).toBe(seen.encodings?.includes('aes128gcm') ? 'pass' : 'info');
     expect(check(report, 'permission').observed).toBe(`Notification.permission = ${seen.permission}`);
     // Windows only, as documented: Firefox on Linux lets a notification time out.
     expect(check(report, 'require-interaction')).toMatchObject({ status: 'limited', source: 'documented' });

@@ -88,6 +88,18 @@ function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: st
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
+/**
+ * The sender's own origin, from the address it listens on (RINGKIT_APP_URL's
+ * default): the app is served from there unless configured otherwise. A
+ * wildcard address names this machine as localhost.
+ */
+function ownOrigin(http: FastifyInstance, tls: boolean): string {
+  const address = http.server.address();
+  if (!address || typeof address === 'string') return `${tls ? 'https' : 'http'}://localhost`;
+  const host = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+}
+
 /** Builds the sender without listening, so tests drive it with inject() or a real socket alike. */
 export async function buildApp(o: AppOptions): Promise<App> {
   const requestTimeout = o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
@@ -152,6 +164,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     transport,
     encryptor,
     logger: o.logger,
+    appOrigin: () => o.config.appUrl ?? ownOrigin(http, o.https !== undefined),
     ...(o.attemptTimeoutMs ? { attemptTimeoutMs: o.attemptTimeoutMs } : {}),
   });
   const dispatcher = o.config.events && new EventDispatcher({ store, ...o.config.events, logger: o.logger });

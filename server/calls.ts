@@ -11,6 +11,7 @@ import type { CallRecordPruner } from './call-record-pruner';
 import type { Deliverer } from './push/deliver';
 import { assertPushFits } from './push/push-size';
 import type { Device, DeviceStore, EndedRing, RingParties, RingSelector, RingSource } from './store/types';
+import { RecentCallers } from './recent-callers';
 
 /**
  * A decline clicked on a notification still on screen after the ring ended
@@ -65,6 +66,7 @@ export class CallService {
   private readonly inFlight = new InFlight();
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private readonly callers = new RecentCallers();
 
   constructor(private readonly o: CallServiceOptions) {}
 
@@ -239,6 +241,7 @@ export class CallService {
 
   private async buildRing(call: RingRequest, now: number, jti: string): Promise<IncomingCallPayload & { ringUntil: number }> {
     const ringUntil = this.ringUntil(now);
+    this.callers.remember(call.sessionId, { callerName: call.callerName, callType: call.callType }, ringUntil + DECLINE_TOKEN_GRACE_MS);
     return {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
@@ -274,7 +277,8 @@ export class CallService {
 
   private deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number) {
     this.o.pruner?.due();
-    return this.o.deliverer.deliver(devices, { payload, topic: callTopic(payload.sessionId), deadline }, this.o.answerWithinMs);
+    const message = { payload, topic: callTopic(payload.sessionId), deadline, call: this.callers.get(payload.sessionId) };
+    return this.o.deliverer.deliver(devices, message, this.o.answerWithinMs);
   }
 }
 

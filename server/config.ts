@@ -47,6 +47,11 @@ export interface Config {
   devLogin: boolean;
   /** RINGKIT_MAX_DEVICES_PER_USER: devices kept per user; the one longest without a delivery goes first */
   maxDevicesPerUser: number;
+  /**
+   * RINGKIT_APP_URL: the app's origin, which links inside pushes open
+   * (Declarative Web Push `navigate`); undefined: the sender's own origin.
+   */
+  appUrl: string | undefined;
   /** Basic auth credentials of POST /api/webhooks/cometchat; the route is off when unset */
   cometchatWebhook: { user: string; password: string } | undefined;
   /** CometChat's REST API, for the members of a Webhooks group call (COMETCHAT_APP_ID, COMETCHAT_REGION, COMETCHAT_REST_API_KEY) */
@@ -140,9 +145,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (authSecret) assertStrongSecret('RINGKIT_AUTH_SECRET', authSecret);
     if (webhookPassword) assertStrongSecret('COMETCHAT_WEBHOOK_PASSWORD', webhookPassword);
   }
+  const appUrl = parseAppUrl(env.RINGKIT_APP_URL, development);
 
   return {
     development,
+    appUrl,
     port,
     host,
     dataDir: resolve(env.RINGKIT_DATA_DIR?.trim() || './data'),
@@ -329,6 +336,29 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
     }
   }
   return addresses;
+}
+
+/**
+ * RINGKIT_APP_URL: an origin (scheme://host[:port]), https outside
+ * development unless on loopback: Safari opens it from a notification, and
+ * push only works on secure origins.
+ */
+function parseAppUrl(raw: string | undefined, development: boolean): string | undefined {
+  const entry = raw?.trim();
+  if (!entry) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(entry);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '').toLowerCase()) {
+    throw new ConfigError(`RINGKIT_APP_URL takes the app's origin, like https://app.example.com (no path), got ${JSON.stringify(entry)}`);
+  }
+  if (!development && url.protocol !== 'https:' && !isLoopback(url.hostname)) {
+    throw new ConfigError(`RINGKIT_APP_URL must be https:// in production (push works only on secure origins), got ${JSON.stringify(entry)}`);
+  }
+  return url.origin;
 }
 
 export function isLoopback(host: string): boolean {

@@ -55,9 +55,12 @@ async function main(): Promise<void> {
   // The metrics' own port (RINGKIT_METRICS_PORT): for the scraper, not the load balancer.
   const metricsAddress = config.metrics?.port !== undefined ? await app.metricsHttp?.listen({ port: config.metrics.port, host: config.host }) : undefined;
   logger.info(
-    { address, metricsAddress, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development },
+    { address, metricsAddress, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development, appUrl: config.appUrl ?? address },
     'RingKit sender listening',
   );
+  if (!config.appUrl && !config.development) {
+    logger.warn({ address }, "RINGKIT_APP_URL is unset: Safari's ring notifications link to the sender's own address; set it to the app's public origin");
+  }
 }
 
 main().catch((err: unknown) => {

@@ -6,10 +6,11 @@
  */
 import type { CallNotificationData, NotificationData } from './notification-options';
 import { CALL_TYPES, CALL_END_REASONS } from '../protocol/payload';
+import { callUrl, isSafeSessionId, type CallIntent } from '../protocol/call-links';
+
+export { callUrl, isSafeSessionId, type CallIntent };
 
 export type ClickAction = '' | 'accept' | 'decline';
-/** The `?action=` the call screen acts on. */
-export type CallIntent = 'accept' | 'open' | 'reject';
 
 export interface WindowInfo {
   url: string;
@@ -21,25 +22,6 @@ export type ClickTarget =
   | { kind: 'open'; url: string }
   | { kind: 'decline'; sessionId: string }
   | { kind: 'none' };
-
-/**
- * A session id that can stand as one path segment. "." and ".." (also as
- * %2e) would be dot segments and climb out of /call/ (WHATWG URL).
- */
-export function isSafeSessionId(sessionId: string): boolean {
-  return sessionId.length > 0 && sessionId !== '.' && sessionId !== '..';
-}
-
-/**
- * The call screen's URL on our own origin. The session id comes from a push
- * payload: it is only ever a path segment, URL-encoded, never a URL.
- */
-export function callUrl(sessionId: string, intent: CallIntent, origin: string): string | undefined {
-  if (!isSafeSessionId(sessionId)) return undefined;
-  const path = `/call/${encodeURIComponent(sessionId)}`;
-  const url = new URL(`${path}?action=${intent}`, origin);
-  return url.origin === new URL(origin).origin && url.pathname === path ? url.href : undefined;
-}
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 

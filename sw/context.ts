@@ -11,6 +11,8 @@ import type { NotificationSpec } from './notification-options';
 export interface ShownNotification {
   readonly tag: string;
   readonly data: unknown;
+  /** Chromium with the incoming-call scenario: the scenario it shows the notification with */
+  readonly scenario?: string;
   close(): void;
 }
 
@@ -69,6 +71,8 @@ export interface SwContext {
   callLog: CallLog;
   settings: SettingsStore;
   log(message: string, detail?: unknown): void;
+  /** `'scenario' in Notification.prototype`: the browser knows the incoming-call scenario */
+  incomingCallScenario?(): boolean;
 }
 
 /** The open windows of the origin, uncontrolled ones too (a page loaded before the worker). */

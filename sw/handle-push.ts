@@ -4,12 +4,15 @@
  * shows none, and Chrome shows its own "updated in the background" notice.
  */
 import { API_ROUTES } from '../protocol/api';
+import { parseDeclarativeMessage } from '../protocol/declarative';
 import { parsePushPayload, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
 import { bestEffort, postToWindows, STORE_READ_BUDGET_MS, type SwContext } from './context';
 import type { CallRecord } from './call-log';
+import type { IncomingCallMessage } from './messages';
 import { readNotificationData } from './click-target';
 import {
   callEndedNotification,
+  declaredNotification,
   genericNotification,
   isLateRing,
   lateRingNotification,
@@ -19,18 +22,26 @@ import {
 import { tellSender } from './sender-api';
 import { closeAll, notificationsOfCall, showNotification } from './show-notification';
 
-export type PushOutcome = 'ringing' | 'late' | 'already-ended' | 'ended' | 'unknown';
+export type PushOutcome = 'ringing' | 'late' | 'already-ended' | 'ended' | 'declared' | 'unknown';
 
-/** `data` is the push's text (`event.data?.text()`), null for a push without a body. */
-export async function handlePush(ctx: SwContext, data: string | null): Promise<PushOutcome> {
+/**
+ * `data` is the push's text (`event.data?.text()`), null for a push without a
+ * body. `declared` is the notification a mutable Declarative Web Push message
+ * brought (`event.notification`, Safari 18.4+): the browser shows it unless
+ * the worker shows one of its own.
+ */
+export async function handlePush(ctx: SwContext, data: string | null, declared?: { readonly title: string } | null): Promise<PushOutcome> {
   const parsed = parsePushPayload(data);
-  if (!parsed.ok) {
-    ctx.log(`push not understood: ${parsed.error}`);
-    await showNotification(ctx, genericNotification());
-    return 'unknown';
+  if (parsed.ok) {
+    const payload = parsed.payload;
+    // RingKit's own payload (inside a declarative message too): the worker's notification replaces the declared one.
+    return payload.type === 'incoming_call' ? handleRing(ctx, payload) : handleCallEnded(ctx, payload);
   }
-  const payload = parsed.payload;
-  return payload.type === 'incoming_call' ? handleRing(ctx, payload) : handleCallEnded(ctx, payload);
+  ctx.log(`push not understood: ${parsed.error}`);
+  if (declared) return 'declared'; // Safari shows the declared notification itself: better than a generic one.
+  const declarative = data === null ? undefined : parseDeclarativeMessage(data);
+  await showNotification(ctx, declarative?.ok ? declaredNotification(declarative.message.notification) : genericNotification());
+  return declarative?.ok ? 'declared' : 'unknown';
 }
 
 /** States after which a repeated ring for the same call must not ring again. */
@@ -51,7 +62,8 @@ async function handleRing(ctx: SwContext, payload: IncomingCallPayload): Promise
 
   const late = isLateRing(payload, now);
   closeAll(earlier);
-  await showNotification(ctx, late ? lateRingNotification(payload) : ringingNotification(payload));
+  const incomingCallScenario = !late && incomingCallScenarioOf(ctx);
+  await showNotification(ctx, late ? lateRingNotification(payload) : ringingNotification(payload, { incomingCallScenario }));
   const notificationShownAt = ctx.now();
 
   const record: CallRecord = {
@@ -73,10 +85,33 @@ async function handleRing(ctx: SwContext, payload: IncomingCallPayload): Promise
   }
   // The sender's trace tells "shown on this device" from "delivered to the push service"; never holds up the ring.
   const told = tellSender(ctx, API_ROUTES.shown, payload.sessionId, payload.declineToken, 'reporting the ring shown');
-  // An open page rings in place: the web has no custom notification sound.
-  await postToWindows(ctx, { type: 'incoming_call', payload, timings: { pushReceivedAt: now, notificationShownAt } });
+  // An open page rings in place (the web has no custom notification sound),
+  // unless the notification has a ringtone of its own.
+  const notificationRings = incomingCallScenario && (await ringsByItself(ctx, payload.sessionId));
+  const message: IncomingCallMessage = { type: 'incoming_call', payload, timings: { pushReceivedAt: now, notificationShownAt } };
+  if (notificationRings) message.notificationRings = true;
+  await postToWindows(ctx, message);
   await told;
   return 'ringing';
+}
+
+/** The browser's own feature detection, never its user agent. */
+function incomingCallScenarioOf(ctx: SwContext): boolean {
+  try {
+    return ctx.incomingCallScenario?.() === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the browser shows the ring with the incoming-call scenario, as it
+ * reads the notification back: Chromium applies the scenario (and its looping
+ * ringtone) to installed web apps only and reports "default" otherwise.
+ */
+async function ringsByItself(ctx: SwContext, sessionId: string): Promise<boolean> {
+  const shown = await notificationsOfCall(ctx, sessionId);
+  return shown.some((n) => n.scenario === 'incoming-call');
 }
 
 function notificationForEndedCall(known: CallRecord, ring: IncomingCallPayload): NotificationSpec {

@@ -52,13 +52,16 @@ export function installRingKitHandlers(scope: ServiceWorkerGlobalScope, options:
     callLog: stores.callLog,
     settings: stores.settings,
     log: options.log ?? ((message, detail) => console.warn(`[ringkit sw] ${message}`, detail ?? '')),
+    incomingCallScenario: () => typeof Notification !== 'undefined' && 'scenario' in Notification.prototype,
   };
 
   scope.addEventListener('message', (event) => {
     event.waitUntil(handlePageMessage(ctx, event.data, () => scope.skipWaiting()));
   });
   scope.addEventListener('push', (event) => {
-    event.waitUntil(handlePush(ctx, event.data ? event.data.text() : null));
+    // A mutable Declarative Web Push message (Safari 18.4+) brings the notification it declares.
+    const declared = (event as PushEvent & { readonly notification?: Notification | null }).notification;
+    event.waitUntil(handlePush(ctx, event.data ? event.data.text() : null, declared));
   });
   scope.addEventListener('notificationclick', (event) => {
     event.waitUntil(handleNotificationClick(ctx, event.notification, event.action));

@@ -12,6 +12,12 @@ export interface IncomingCallMessage {
   payload: IncomingCallPayload;
   /** absent from workers older than the /compat page's test ring */
   timings?: RingTimings;
+  /**
+   * The notification rings by itself (the incoming-call scenario, with the
+   * browser's own looping ringtone): an open page shows its ringer without
+   * playing its ringtone, so the call does not ring twice.
+   */
+  notificationRings?: boolean;
 }
 
 /** The worker's clock (epoch ms) at each step of a ring: the /compat page measures a test ring with them. */
@@ -60,7 +66,12 @@ export function isWorkerToPageMessage(data: unknown): data is WorkerToPageMessag
   if (!isObject(data)) return false;
   switch (data.type) {
     case 'incoming_call':
-      return isObject(data.payload) && typeof data.payload.sessionId === 'string' && (data.timings === undefined || isRingTimings(data.timings));
+      return (
+        isObject(data.payload) &&
+        typeof data.payload.sessionId === 'string' &&
+        (data.timings === undefined || isRingTimings(data.timings)) &&
+        (data.notificationRings === undefined || typeof data.notificationRings === 'boolean')
+      );
     case 'call_ended':
       return typeof data.sessionId === 'string' && (CALL_END_REASONS as readonly unknown[]).includes(data.reason);
     case 'call_accepted':

@@ -4,6 +4,10 @@
  * shared/facts/platforms.md; options a browser doesn't know are ignored by it.
  */
 import type { CallEndReason, CallEndedPayload, CallType, IncomingCallPayload, ParseResult } from '../protocol/payload';
+import type { DeclarativeNotification } from '../protocol/declarative';
+import { callEndedBody, callEndedTitle, callTag, callTypeLabel, incomingCallTitle, missedCallTitle, MISSED_REASONS } from '../protocol/call-links';
+
+export { callTag };
 
 export const ICON = '/icons/icon-192.png';
 export const BADGE = '/icons/badge-72.png';
@@ -49,19 +53,19 @@ export interface RingNotificationOptions {
   vibrate?: number[];
   actions?: NotificationAction[];
   timestamp?: number;
+  /**
+   * Microsoft's incoming-call scenario (MSEdgeExplainers,
+   * Notifications/notifications_actions_customization.md): a looping
+   * ringtone, call-styled buttons and a Close button the browser adds.
+   * Chromium applies it to installed web apps only.
+   */
+  scenario?: 'incoming-call';
 }
 
 export interface NotificationSpec {
   title: string;
   options: RingNotificationOptions;
 }
-
-/** One tag per call, so the outcome replaces the ring (where tags work: not Safari). */
-export function callTag(sessionId: string): string {
-  return `call-${sessionId}`;
-}
-
-const callTypeLabel = (callType: CallType): string => (callType === 'video' ? 'Video call' : 'Audio call');
 
 /** A ring delivered after the caller gave up (a device offline, a queued push). */
 export function isLateRing(payload: IncomingCallPayload, now: number): boolean {
@@ -74,7 +78,13 @@ const RING_ACTIONS: NotificationAction[] = [
   { action: 'decline', title: 'Decline' },
 ];
 
-export function ringingNotification(payload: IncomingCallPayload): NotificationSpec {
+/** What the browser offers beyond plain notifications, from its own feature detection. */
+export interface RingFeatures {
+  /** `'scenario' in Notification.prototype` */
+  incomingCallScenario?: boolean;
+}
+
+export function ringingNotification(payload: IncomingCallPayload, features: RingFeatures = {}): NotificationSpec {
   const data: NotificationData = {
     kind: 'ringing',
     sessionId: payload.sessionId,
@@ -83,8 +93,8 @@ export function ringingNotification(payload: IncomingCallPayload): NotificationS
   };
   if (payload.declineToken) data.declineToken = payload.declineToken;
   if (payload.ringUntil !== undefined) data.ringUntil = payload.ringUntil;
-  return {
-    title: `Incoming call from ${payload.callerName}`,
+  const spec: NotificationSpec = {
+    title: incomingCallTitle(payload.callerName),
     options: {
       body: callTypeLabel(payload.callType),
       tag: callTag(payload.sessionId),
@@ -97,10 +107,13 @@ export function ringingNotification(payload: IncomingCallPayload): NotificationS
       renotify: true,
       silent: false,
       vibrate: RING_VIBRATION,
-      // Chrome shows at most 2 actions; Safari none (the click opens the call screen).
+      // Chrome shows at most 2 actions (the incoming-call scenario too, plus its own Close);
+      // Safari none (the click opens the call screen).
       actions: RING_ACTIONS,
     },
   };
+  if (features.incomingCallScenario) spec.options.scenario = 'incoming-call';
+  return spec;
 }
 
 /**
@@ -131,10 +144,10 @@ export function missedCallNotification(
   const data: NotificationData = { kind: 'missed', sessionId };
   if (callerName) data.callerName = callerName;
   if (extra.callType) data.callType = extra.callType;
-  const body = extra.callType ? callTypeLabel(extra.callType) : 'Open RingKit';
+  const body = callEndedBody('unanswered', callerName, extra.callType);
   const options: RingNotificationOptions = { body, tag: callTag(sessionId), data, icon: ICON, badge: BADGE };
   if (extra.timestamp) options.timestamp = extra.timestamp;
-  return { title: callerName ? `Missed call from ${callerName}` : 'Missed call', options };
+  return { title: missedCallTitle(callerName), options };
 }
 
 /** A ring that arrived too late to ring: shown as missed, quietly replacing nothing. */
@@ -143,8 +156,6 @@ export function lateRingNotification(payload: IncomingCallPayload): Notification
   if (payload.timestamp > 0) extra.timestamp = payload.timestamp;
   return missedCallNotification(payload.sessionId, payload.callerName, extra);
 }
-
-const MISSED_REASONS: readonly CallEndReason[] = ['cancelled', 'unanswered', 'busy'];
 
 /**
  * The call's outcome, under the ring's tag. A notification must be shown even
@@ -159,20 +170,13 @@ export function callEndedNotification(
   if (MISSED_REASONS.includes(payload.reason)) {
     return missedCallNotification(payload.sessionId, callerName, callType ? { callType } : {});
   }
-  const titles: Record<Exclude<CallEndReason, 'cancelled' | 'unanswered' | 'busy'>, string> = {
-    answered: 'Answered on another device',
-    declined: 'Call declined',
-    ended: 'Call ended',
-  };
-  const reason = payload.reason as keyof typeof titles;
-  // Every device gets the "answered" stop, the one that answered too.
-  const title = reason === 'answered' && caller.answeredHere ? 'Call answered' : titles[reason];
+  const title = callEndedTitle(payload.reason, callerName, caller.answeredHere);
   const data: NotificationData = { kind: 'ended', sessionId: payload.sessionId, reason: payload.reason };
   if (callerName) data.callerName = callerName;
   return {
     title,
     options: {
-      body: callerName ? `Call with ${callerName}` : 'RingKit',
+      body: callEndedBody(payload.reason, callerName, callType),
       tag: callTag(payload.sessionId),
       data,
       icon: ICON,
@@ -184,6 +188,16 @@ export function callEndedNotification(
 }
 
 /** For a push that isn't ours or can't be read: still visible, or Apple revokes the subscription. */
+/**
+ * A declarative message that is not a RingKit payload, in a browser that does
+ * not show declarative messages itself: shown as it declares itself.
+ */
+export function declaredNotification(n: DeclarativeNotification): NotificationSpec {
+  const options: RingNotificationOptions = { body: n.body ?? '', tag: n.tag || UNKNOWN_PUSH_TAG, data: { kind: 'generic' }, icon: ICON, badge: BADGE };
+  if (n.silent !== undefined) options.silent = n.silent;
+  return { title: n.title, options };
+}
+
 export function genericNotification(): NotificationSpec {
   return {
     title: 'RingKit',

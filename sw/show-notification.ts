@@ -2,6 +2,7 @@
 import type { ShownNotification, SwContext } from './context';
 import type { NotificationSpec } from './notification-options';
 import { readNotificationData } from './click-target';
+import { callTag } from '../protocol/call-links';
 
 /**
  * Shows `spec`; if the browser rejects the options (an engine that throws on
@@ -19,15 +20,16 @@ export async function showNotification(ctx: SwContext, spec: NotificationSpec): 
 }
 
 /**
- * The call's notifications on screen, matched by data.sessionId rather than
- * by tag: Safari ignores tags (platforms.md), so it may hold several.
+ * The call's notifications on screen, matched by data.sessionId and by tag:
+ * Safari ignores tags (platforms.md), so it may hold several, and a
+ * declarative one it showed itself carries the call's tag but no data.
  */
 export async function notificationsOfCall(ctx: SwContext, sessionId: string): Promise<ShownNotification[]> {
   try {
     const shown = await ctx.registration.getNotifications();
     return shown.filter((n) => {
       const data = readNotificationData(n.data);
-      return data.kind !== 'generic' && data.sessionId === sessionId;
+      return (data.kind !== 'generic' && data.sessionId === sessionId) || n.tag === callTag(sessionId);
     });
   } catch (error) {
     ctx.log('getNotifications failed', error);

@@ -21,8 +21,13 @@ export function versionOf(executable: string): string {
   return /(\d+(?:\.\d+)+\w*)/.exec(out)?.[1] ?? out.trim();
 }
 
-const MARK = { pass: '✅ pass', limited: '⚠️ limited', fail: '❌ fail' } as const;
+const MARK = { pass: '✅ pass', limited: '⚠️ limited', fail: '❌ fail', info: 'ℹ️ not needed' } as const;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function ringCell(ring: CompatReport['ring'] | undefined): string {
+  if (!ring) return '—';
+  return `**${ring.label}**${ring.source === 'documented' ? ' (documented)' : ' (measured)'}: ${ring.detail}`;
+}
 
 function testRingCell(ring: TestRingResult | null, report: CompatReport): string {
   if (!ring) {
@@ -62,6 +67,10 @@ const DOCUMENTED_PROFILES: { name: string; facts: CompatFacts }[] = (() => {
     { name: 'Safari 18.4 macOS', facts: { ...base, contentEncodings: undefined, platform: { ...base.platform, userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.4 Safari/605.1.15', declarativePush: true } } },
     { name: 'Safari iOS 18.4, in a tab', facts: { ...base, contentEncodings: undefined, permission: 'unsupported', platform: { ...ios, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.4 Mobile/15E148 Safari/604.1', pushManager: false, notification: false } } },
     { name: 'iOS 18.4 Home Screen app', facts: { ...base, contentEncodings: undefined, badging: true, platform: { ...ios, userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148', navigatorStandalone: true, displayMode: 'standalone', declarativePush: true } } },
+    {
+      name: 'Edge (incoming-call origin trial), installed app',
+      facts: { ...base, notificationOptions: { requireInteraction: true, vibrate: true, scenario: true }, platform: { ...base.platform, displayMode: 'standalone', maxActions: 2, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36 Edg/140.0.0.0' } },
+    },
     { name: 'Chrome Android', facts: { ...base, platform: { ...base.platform, maxTouchPoints: 5, maxActions: 2, userAgent: 'Mozilla/5.0 (Linux; Android 14; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Mobile Safari/537.36' } } },
   ];
 })();
@@ -82,6 +91,7 @@ export function renderMatrix(runs: readonly MatrixRun[], generatedAt: Date, note
   if (runs.length) {
     lines.push(`| | ${runs.map((r) => cell(r.browser)).join(' | ')} |`, `|---|${runs.map(() => '---').join('|')}|`);
     lines.push(`| **verdict** | ${runs.map((r) => `**${cell(r.report.verdict.headline)}**`).join(' | ')} |`);
+    lines.push(`| **ring** | ${runs.map((r) => cell(ringCell(r.report.ring))).join(' | ')} |`);
     for (const check of runs[0]!.report.checks) {
       const row = runs.map((r) => {
         const c = r.report.checks.find((x) => x.id === check.id);
@@ -101,10 +111,10 @@ export function renderMatrix(runs: readonly MatrixRun[], generatedAt: Date, note
     lines.push(`| ${FEATURE_NAMES[feature]} | ${engines.map((e) => cell(DOCUMENTED[feature][e].note)).join(' | ')} |`);
   }
   lines.push('', "The page's verdict for each, by its own rules applied to documented data (documented, not measured):", '');
-  lines.push('| browser | verdict | why |', '|---|---|---|');
+  lines.push('| browser | verdict | ring | why |', '|---|---|---|---|');
   for (const { name, facts } of DOCUMENTED_PROFILES) {
-    const { verdict } = evaluateCompat(facts);
-    lines.push(`| ${name} | ${verdict.headline} | ${cell(verdict.detail)} |`);
+    const { verdict, ring } = evaluateCompat(facts);
+    lines.push(`| ${name} | ${verdict.headline} | ${cell(ring.label)} | ${cell(verdict.detail)} |`);
   }
   lines.push(
     '',

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { DeliveryCounts } from '../../protocol/api';
+import type { DeclaredCall } from '../../protocol/declarative';
 import type { PushPayload } from '../../protocol/payload';
 import { InFlight } from '../in-flight';
 import { Metrics, type PushKind } from '../metrics/metrics';
@@ -11,6 +12,7 @@ import { withDeadline } from './deadline';
 import type { PushEncryptor } from './encryption';
 import { judge, metricOutcome, outcomeLabel, retryDelay, type Attempt } from './outcome';
 import { OutcomeWriter } from './outcome-writer';
+import { pushBodies } from './push-body';
 import { pushOptions, type PushRequest } from './push-request';
 import type { PushTransport } from './transport';
 import type { VapidHeaderCache } from './vapid-header';
@@ -20,6 +22,8 @@ export interface PushMessage {
   topic: string;
   /** ms since the epoch: no attempt starts after it, and no push service keeps the message past it */
   deadline: number;
+  /** who called, for the declarative form of a call_ended (its payload names no caller) */
+  call?: DeclaredCall;
 }
 
 export type DeviceResult = 'delivered' | 'purged' | 'failed';
@@ -37,6 +41,8 @@ export interface DelivererOptions {
   /** bound on one attempt, connect to answer */
   attemptTimeoutMs?: number;
   random?: () => number;
+  /** the app's origin, where a declarative push's link opens (RINGKIT_APP_URL, else the sender's own) */
+  appOrigin?: () => string;
 }
 
 export interface Delivery {
@@ -68,10 +74,10 @@ export class Deliverer {
 
   async deliver(devices: Device[], message: PushMessage, answerWithinMs: number): Promise<Delivery> {
     const tally = { devices: devices.length, delivered: 0, purged: 0, failed: 0 };
-    const body = JSON.stringify(message.payload);
+    const bodyFor = pushBodies(message.payload, this.options.appOrigin, message.call);
     const settled = Promise.all(
       devices.map(async (device) => {
-        tally[await this.deliverToDevice(device, body, message)] += 1;
+        tally[await this.deliverToDevice(device, bodyFor(device.endpoint), message)] += 1;
       }),
     ).then(() => ({ ...tally, pending: 0 }));
     this.inFlight.track(settled);

@@ -16,7 +16,7 @@ export interface CompatFacts {
   /** a service worker registration of this app is active */
   workerActive: boolean;
   /** the options Notification.prototype exposes (the browser knows them; honouring is another matter) */
-  notificationOptions: { requireInteraction: boolean; vibrate: boolean };
+  notificationOptions: { requireInteraction: boolean; vibrate: boolean; scenario?: boolean };
   /** 'setAppBadge' in navigator */
   badging: boolean;
   /** an IndexedDB database could be opened (private modes may refuse) */
@@ -41,6 +41,7 @@ export type CheckId =
   | 'notification'
   | 'permission'
   | 'actions'
+  | 'incoming-call'
   | 'require-interaction'
   | 'vibrate'
   | 'badging'
@@ -50,7 +51,8 @@ export type CheckId =
   | 'broadcast-channel'
   | 'audio-autoplay';
 
-export type CheckStatus = 'pass' | 'limited' | 'fail';
+/** info: the browser lacks it, and ringing does not need it */
+export type CheckStatus = 'pass' | 'limited' | 'fail' | 'info';
 
 export interface Check {
   id: CheckId;
@@ -72,9 +74,26 @@ export interface CompatVerdict {
   detail: string;
 }
 
+/**
+ * Which ring this browser gets, best first: the incoming-call scenario (a
+ * looping ringtone and call buttons), a notification with Accept/Decline,
+ * a notification with the Declarative Web Push fallback (shown even if the
+ * worker fails), or a plain notification.
+ */
+export type RingKind = 'incoming-call' | 'actions' | 'declarative' | 'plain' | 'none';
+
+export interface RingStyle {
+  kind: RingKind;
+  label: string;
+  detail: string;
+  /** 'documented' where the browser cannot tell the page */
+  source: Check['source'];
+}
+
 export interface CompatResult {
   platform: Platform;
   verdict: CompatVerdict;
+  ring: RingStyle;
   checks: Check[];
 }
 
@@ -83,7 +102,8 @@ const SENDER_ENCODING = 'aes128gcm';
 export function evaluateCompat(facts: CompatFacts): CompatResult {
   const platform = detectPlatform(facts.platform);
   const checks = buildChecks(facts, platform);
-  return { platform, checks, verdict: verdictOf(platform, checks) };
+  const verdict = verdictOf(platform, checks);
+  return { platform, checks, verdict, ring: ringStyleOf(platform, checks, verdict) };
 }
 
 const check = (id: CheckId, label: string, status: CheckStatus, observed: string, meaning: string, source: Check['source'] = 'measured'): Check => ({
@@ -118,20 +138,23 @@ function buildChecks(f: CompatFacts, p: Platform): Check[] {
       : check('notification', 'Notifications', 'fail', "'Notification' in window = false", `A ring cannot be shown.${homeScreenOnly}`),
     permissionCheck(f.permission, p),
     actionsCheck(input.maxActions, p),
+    incomingCallCheck(f.notificationOptions.scenario, p),
     requireInteractionCheck(f.notificationOptions.requireInteraction, p),
     vibrateCheck(f.notificationOptions.vibrate, p),
-    documentedOrMeasured('badging', 'Badging', f.badging, "'setAppBadge' in navigator", p, {
-      yes: 'Missed calls can be counted on the app icon (of an installed app).',
-      no: 'No count on the app icon; ringing is not affected.',
-    }),
+    notNeededIfMissing(
+      documentedOrMeasured('badging', 'Badging', f.badging, "'setAppBadge' in navigator", p, {
+        yes: 'Missed calls can be counted on the app icon (of an installed app).',
+        no: 'No count on the app icon; ringing is not affected.',
+      }),
+    ),
     homeScreenCheck(p),
     input.declarativePush
       ? check('declarative-push', 'Declarative Web Push', 'pass', "'pushManager' in window = true", 'The browser can show a ring even if the service worker fails (Safari 18.4+).')
-      : check('declarative-push', 'Declarative Web Push', 'limited', "'pushManager' in window = false", 'Not needed: the service worker shows the ring. Only Safari 18.4+ has this fallback.'),
+      : check('declarative-push', 'Declarative Web Push', 'info', "'pushManager' in window = false", 'Not needed: the service worker shows the ring. Only Safari 18.4+ has this fallback.'),
     indexedDbCheck(f.indexedDb),
     f.broadcastChannel
       ? check('broadcast-channel', 'BroadcastChannel', 'pass', "'BroadcastChannel' in window = true", 'Tabs of the app can tell each other that a call was answered.')
-      : check('broadcast-channel', 'BroadcastChannel', 'limited', "'BroadcastChannel' in window = false", 'Other open tabs learn of an answer from the worker only; ringing is not affected.'),
+      : check('broadcast-channel', 'BroadcastChannel', 'info', "'BroadcastChannel' in window = false", 'Other open tabs learn of an answer from the worker only; ringing is not affected.'),
     audioCheck(f.audioAutoplay),
   ];
   return checks;
@@ -141,7 +164,7 @@ function encodingCheck(encodings: readonly string[] | undefined, pushManager: bo
   const label = 'Push encryption (aes128gcm)';
   if (!pushManager) return check('content-encoding', label, 'fail', 'no PushManager', 'No Web Push, so no encrypted payloads either.');
   if (!encodings) {
-    return check('content-encoding', label, 'limited', 'PushManager.supportedContentEncodings not exposed', 'Not listed by this browser; every browser with Web Push today decrypts aes128gcm (RFC 8291).', 'documented');
+    return check('content-encoding', label, 'info', 'PushManager.supportedContentEncodings not exposed', 'Not listed by this browser; every browser with Web Push today decrypts aes128gcm (RFC 8291).', 'documented');
   }
   const observed = `supportedContentEncodings = [${encodings.join(', ')}]`;
   return encodings.includes(SENDER_ENCODING)
@@ -209,10 +232,34 @@ function requireInteractionCheck(known: boolean, p: Platform): Check {
 
 function vibrateCheck(known: boolean, p: Platform): Check {
   const observed = `'vibrate' in Notification.prototype = ${known}`;
-  return documentedOrMeasured('vibrate', 'Vibration', undefined, observed, p, {
+  const c = documentedOrMeasured('vibrate', 'Vibration', undefined, observed, p, {
     yes: 'The ring vibrates the device.',
     no: 'No vibration pattern for the ring (desktop, or a system that ignores it); the system alert still sounds.',
   });
+  // A desktop has nothing to vibrate: not a shortcoming of its ring.
+  const handheld = p.os.name === 'android' || p.os.name === 'ios' || p.os.name === 'ipados';
+  return handheld ? c : notNeededIfMissing(c);
+}
+
+/** A feature ringing does without: its absence is information, not a limitation. */
+function notNeededIfMissing(c: Check): Check {
+  return c.status === 'limited' ? { ...c, status: 'info' } : c;
+}
+
+/**
+ * Microsoft's incoming-call scenario (an Edge origin trial; Chromium behind
+ * IncomingCallNotifications): measured where the browser exposes
+ * Notification.prototype.scenario. Chromium applies it to installed apps only.
+ */
+function incomingCallCheck(scenario: boolean | undefined, p: Platform): Check {
+  const label = 'Incoming-call notification';
+  const observed = `'scenario' in Notification.prototype = ${scenario === true}`;
+  if (scenario !== true) {
+    return check('incoming-call', label, 'info', observed, 'Not in this browser: the ring is a notification, and an open page plays the ringtone.');
+  }
+  return p.standalone
+    ? check('incoming-call', label, 'pass', observed, 'Rings as a call: the notification loops its own ringtone and shows call buttons.')
+    : check('incoming-call', label, 'pass', observed, 'Rings as a call once the app is installed (looping ringtone, call buttons); in a tab, a notification with Accept/Decline.');
 }
 
 /**
@@ -277,6 +324,36 @@ function audioCheck(state: CompatFacts['audioAutoplay']): Check {
     case 'unknown':
       return check('audio-autoplay', label, 'limited', 'could not be measured', 'The ringtone may need a tap on the page first; the notification still alerts.');
   }
+}
+
+const RING_LABELS: Record<RingKind, string> = {
+  'incoming-call': 'Incoming-call notification',
+  actions: 'Notification with Accept/Decline',
+  declarative: 'Notification, with the Declarative Web Push fallback',
+  plain: 'Plain notification',
+  none: 'No ring',
+};
+
+/** Which ring this browser gets (RingKind), from the checks that decide it. */
+function ringStyleOf(p: Platform, checks: readonly Check[], verdict: CompatVerdict): RingStyle {
+  const byId = (id: CheckId) => checks.find((c) => c.id === id)!;
+  const style = (kind: RingKind, detail: string, source: Check['source']): RingStyle => ({ kind, label: RING_LABELS[kind], detail, source });
+  if (verdict.kind === 'cannot-ring' || verdict.kind === 'needs-install') return style('none', verdict.detail, 'measured');
+  const scenario = byId('incoming-call');
+  const actions = byId('actions');
+  const declarative = byId('declarative-push');
+  // Installed: measured as the page's display mode; Chromium gives the scenario to installed apps only.
+  if (scenario.status === 'pass' && p.standalone) {
+    return style('incoming-call', 'The browser rings like a phone: its own looping ringtone and call buttons, even with the app closed.', 'measured');
+  }
+  if (actions.status === 'pass') {
+    const install = scenario.status === 'pass' ? ' Installed, this browser shows it as an incoming call.' : '';
+    return style('actions', `Accept and Decline on the notification; an open page plays the ringtone.${install}`, actions.source);
+  }
+  if (declarative.status === 'pass') {
+    return style('declarative', 'No buttons: a tap opens the call screen. Safari shows the ring even if the service worker cannot run.', 'measured');
+  }
+  return style('plain', 'No buttons: a tap opens the call screen, where the user answers.', actions.source);
 }
 
 const HEADLINES: Record<VerdictKind, string> = {

@@ -24,7 +24,8 @@ export type DocumentedFeature =
   | 'tagReplaces'
   | 'subscriptionChange'
   | 'badging'
-  | 'declarativePush';
+  | 'declarativePush'
+  | 'incomingCallScenario';
 
 export const FEATURE_NAMES: Record<DocumentedFeature, string> = {
   webPushInTab: 'Web Push in a tab',
@@ -36,6 +37,7 @@ export const FEATURE_NAMES: Record<DocumentedFeature, string> = {
   subscriptionChange: 'pushsubscriptionchange',
   badging: 'navigator.setAppBadge',
   declarativePush: 'Declarative Web Push',
+  incomingCallScenario: 'incoming-call notification scenario',
 };
 
 export interface Documented {
@@ -58,6 +60,12 @@ export const DOCUMENTED: Record<DocumentedFeature, Record<Engine, Documented>> =
   subscriptionChange: { chromium: partial('138+'), firefox: partial('44+'), 'safari-macos': partial('16+'), 'safari-ios': no() },
   badging: { chromium: partial('81+, Windows and macOS'), firefox: no(), 'safari-macos': partial('17+, installed'), 'safari-ios': partial('16.4+') },
   declarativePush: { chromium: no(), firefox: no('not shipped'), 'safari-macos': partial('18.4+'), 'safari-ios': partial('18.4+') },
+  incomingCallScenario: {
+    chromium: partial('Edge origin trial; Chromium behind IncomingCallNotifications; installed apps only'),
+    firefox: no(),
+    'safari-macos': no(),
+    'safari-ios': no(),
+  },
 };
 
 /** The first version a 'partial' row names for an engine ("152+" → 152), when it is version-bound only. */

@@ -22,6 +22,7 @@ export async function probeBrowser(): Promise<ProbedFacts> {
     notificationOptions: {
       requireInteraction: 'Notification' in globalThis && 'requireInteraction' in Notification.prototype,
       vibrate: 'Notification' in globalThis && 'vibrate' in Notification.prototype,
+      scenario: 'Notification' in globalThis && 'scenario' in Notification.prototype,
     },
     badging: 'setAppBadge' in navigator,
     indexedDb,

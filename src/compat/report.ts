@@ -1,5 +1,5 @@
 /** The report a user copies or downloads for a support ticket: everything the page found, as JSON. */
-import type { Check, CompatResult, CompatVerdict } from './checks';
+import type { Check, CompatResult, CompatVerdict, RingStyle } from './checks';
 import type { TestRingResult } from './test-ring-result';
 
 export interface CompatReport {
@@ -19,6 +19,8 @@ export interface CompatReport {
     inApp: string | null;
   };
   verdict: CompatVerdict;
+  /** which ring this browser gets */
+  ring: RingStyle;
   checks: Check[];
   /** null until a test ring was sent */
   testRing: TestRingResult | null;
@@ -49,6 +51,7 @@ export function buildReport({ appVersion, now, userAgent, result, testRing }: Re
       inApp: inApp ?? null,
     },
     verdict: result.verdict,
+    ring: result.ring,
     checks: result.checks,
     testRing: testRing ?? null,
   };

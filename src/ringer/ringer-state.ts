@@ -16,6 +16,12 @@ export interface RingingCall {
   /** ms since the epoch (device clock) when ringing stops on its own */
   deadline: number;
   declineToken?: string;
+  /**
+   * The notification rings by itself (the incoming-call scenario's looping
+   * ringtone): this page shows the call but plays no ringtone of its own,
+   * so the device does not ring twice.
+   */
+  notificationRings?: boolean;
 }
 
 /**
@@ -31,7 +37,7 @@ export type RingerState = { call: null } | { call: RingingCall; sound: Sound };
 export type DismissReason = CallEndReason | 'silenced';
 
 export type RingerEvent =
-  | { type: 'incoming'; payload: IncomingCallPayload; now: number }
+  | { type: 'incoming'; payload: IncomingCallPayload; now: number; notificationRings?: boolean }
   /** the worker's call_ended or call_accepted, or another tab's Accept/Decline */
   | { type: 'ended'; sessionId: string; reason: CallEndReason }
   | { type: 'claimed'; sessionId: string; ringing: boolean }
@@ -92,14 +98,16 @@ export function ringerReducer(state: RingerState, event: RingerEvent): Transitio
       // One call at a time: a second ring waits in its notification (call waiting).
       if (isRinging(state)) return { state };
       if (isLateRing(event.payload, event.now)) return { state };
-      return { state: { call: ringingCallOf(event.payload, event.now), sound: 'claiming' } };
+      const call = ringingCallOf(event.payload, event.now);
+      if (event.notificationRings) call.notificationRings = true;
+      return { state: { call, sound: 'claiming' } };
     }
     case 'ended':
       if (!isRinging(state) || state.call.sessionId !== event.sessionId) return { state };
       return { state: IDLE, emit: { kind: 'dismissed', call: state.call, reason: event.reason } };
     case 'claimed':
       if (!isRinging(state) || state.call.sessionId !== event.sessionId || state.sound !== 'claiming') return { state };
-      return { state: { call: state.call, sound: soundAfterClaim(event.ringing) } };
+      return { state: { call: state.call, sound: soundAfterClaim(event.ringing && !state.call.notificationRings) } };
     case 'sound':
       if (!isRinging(state) || state.call.sessionId !== event.sessionId || state.sound === 'silent' || state.sound === 'claiming') return { state };
       return { state: { call: state.call, sound: event.sound } };
@@ -122,7 +130,8 @@ export function workerMessageEvent(data: unknown, now: number): RingerEvent | un
   switch (data.type) {
     case 'incoming_call':
       // The worker parsed the push (protocol/payload.ts) before posting it; the name must still be text.
-      return typeof data.payload.callerName === 'string' ? { type: 'incoming', payload: data.payload, now } : undefined;
+      if (typeof data.payload.callerName !== 'string') return undefined;
+      return data.notificationRings ? { type: 'incoming', payload: data.payload, now, notificationRings: true } : { type: 'incoming', payload: data.payload, now };
     case 'call_ended':
       return { type: 'ended', sessionId: data.sessionId, reason: data.reason };
     case 'call_accepted':

@@ -10,7 +10,7 @@ import type { TestRingResult } from '../compat/test-ring-result';
 import { useRinging, type Ringing } from '../push/use-ringing';
 import { useSession, type Session } from '../session';
 
-const STATUS_TEXT: Record<Check['status'], string> = { pass: 'pass', limited: 'limited', fail: 'fail' };
+const STATUS_TEXT: Record<Check['status'], string> = { pass: 'pass', limited: 'limited', fail: 'fail', info: 'not needed' };
 
 /** /compat: what this browser can do for ringing, tested for real, with a report for support tickets. */
 export function Compat() {
@@ -51,6 +51,10 @@ export function Compat() {
       <section class="card verdict" data-verdict={result.verdict.kind}>
         <h1>{result.verdict.headline}</h1>
         <p>{result.verdict.detail}</p>
+        <p data-ring={result.ring.kind} data-source={result.ring.source}>
+          <strong>Ring: {result.ring.label}.</strong> {result.ring.detail}
+          {result.ring.source === 'documented' ? ' (documented, not measured)' : ''}
+        </p>
       </section>
       <TestRingCard session={session} ringing={ringing} result={testRing} onResult={setTestRing} />
       <section class="card">

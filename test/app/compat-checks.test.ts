@@ -85,6 +85,7 @@ describe('the checks', () => {
       'notification',
       'permission',
       'actions',
+      'incoming-call',
       'require-interaction',
       'vibrate',
       'badging',
@@ -112,8 +113,8 @@ describe('the checks', () => {
   it('take what cannot be detected from documented data, and label it so', () => {
     const chrome = statusOf(chromium);
     expect(chrome('require-interaction')).toMatchObject({ status: 'pass', source: 'documented' });
-    // Linux: vibrate is documented to do nothing off Android.
-    expect(chrome('vibrate')).toMatchObject({ status: 'limited', source: 'documented' });
+    // Linux: vibrate is documented to do nothing off Android, and a desktop has nothing to vibrate.
+    expect(chrome('vibrate')).toMatchObject({ status: 'info', source: 'documented' });
     expect(statusOf({ ...chromium, platform: { ...fullPlatform, userAgent: UA.chromeAndroid } })('vibrate').status).toBe('pass');
 
     const ff = statusOf(firefox());
@@ -129,7 +130,7 @@ describe('the checks', () => {
   });
 
   it('say when the browser does not list its encodings, from documented data', () => {
-    expect(statusOf({ ...chromium, contentEncodings: undefined })('content-encoding')).toMatchObject({ status: 'limited', source: 'documented' });
+    expect(statusOf({ ...chromium, contentEncodings: undefined })('content-encoding')).toMatchObject({ status: 'info', source: 'documented' });
   });
 
   it('tell an iPhone in a tab to add the app to the Home Screen', () => {
@@ -142,9 +143,17 @@ describe('the checks', () => {
 
   it('count what only degrades the ring as limited, never failed', () => {
     const check = statusOf({ ...chromium, indexedDb: 'fails', broadcastChannel: false, audioAutoplay: 'muted-only', badging: false });
-    for (const id of ['indexeddb', 'broadcast-channel', 'audio-autoplay', 'badging', 'declarative-push'] as const) expect(check(id).status).toBe('limited');
+    for (const id of ['indexeddb', 'audio-autoplay'] as const) expect(check(id).status).toBe('limited');
     expect(check('audio-autoplay').meaning).toContain('tapped');
     expect(evaluateCompat({ ...chromium, audioAutoplay: 'blocked' }).verdict.kind).toBe('rings-with-actions');
+  });
+
+  it('call what ringing does not need "not needed" rather than limited', () => {
+    const check = statusOf({ ...chromium, broadcastChannel: false, badging: false });
+    for (const id of ['broadcast-channel', 'badging', 'declarative-push', 'vibrate', 'incoming-call'] as const) expect(check(id).status).toBe('info');
+    // A phone that cannot vibrate the ring is another matter.
+    const android = { ...chromium, platform: { ...fullPlatform, userAgent: UA.chromeAndroid } };
+    expect(statusOf({ ...android, platform: { ...android.platform, userAgent: UA.chromeAndroid.replace('Android 10', 'Android 14') } })('vibrate').status).not.toBe('info');
   });
 
   it("names the push service a failed subscribe needed: Mozilla's for Firefox", () => {
@@ -157,5 +166,44 @@ describe('the checks', () => {
       status: 'pass',
       observed: 'subscribed at https://127.0.0.1:4430',
     });
+  });
+});
+
+describe('which ring the browser gets', () => {
+  const ring = (facts: CompatFacts) => evaluateCompat(facts).ring;
+  const withScenario = (facts: CompatFacts): CompatFacts => ({ ...facts, notificationOptions: { ...facts.notificationOptions, scenario: true } });
+  const installed = (facts: CompatFacts): CompatFacts => ({ ...facts, platform: { ...facts.platform, displayMode: 'standalone' } });
+
+  it('the incoming-call scenario where the browser has it and the app is installed, measured', () => {
+    expect(ring(installed(withScenario(chromium)))).toMatchObject({ kind: 'incoming-call', label: 'Incoming-call notification', source: 'measured' });
+    expect(statusOf(withScenario(chromium))('incoming-call')).toMatchObject({ status: 'pass', observed: "'scenario' in Notification.prototype = true" });
+  });
+
+  it('Accept/Decline in a tab of a browser that has the scenario, saying that installing makes it a call', () => {
+    const r = ring(withScenario(chromium));
+    expect(r).toMatchObject({ kind: 'actions', source: 'measured' });
+    expect(r.detail).toContain('Installed, this browser shows it as an incoming call');
+  });
+
+  it('a notification with Accept/Decline in Chrome, measured, and in Firefox, documented', () => {
+    expect(ring(chromium)).toMatchObject({ kind: 'actions', label: 'Notification with Accept/Decline', source: 'measured' });
+    expect(ring(chromium).detail).not.toContain('Installed');
+    expect(ring(firefox())).toMatchObject({ kind: 'actions', source: 'documented' });
+  });
+
+  it('the declarative fallback in Safari 18.4+, measured', () => {
+    const safari: CompatFacts = { ...chromium, platform: { ...fullPlatform, userAgent: UA.safariMac, maxActions: undefined, declarativePush: true } };
+    expect(ring(safari)).toMatchObject({ kind: 'declarative', label: 'Notification, with the Declarative Web Push fallback', source: 'measured' });
+    expect(statusOf(safari)('declarative-push').status).toBe('pass');
+  });
+
+  it('a plain notification where there are neither buttons nor the fallback (Firefox before 152, documented)', () => {
+    expect(ring(firefox(UA.firefoxLinux140))).toMatchObject({ kind: 'plain', label: 'Plain notification', source: 'documented' });
+  });
+
+  it('no ring where the browser cannot ring', () => {
+    expect(ring({ ...chromium, platform: { ...fullPlatform, pushManager: false } })).toMatchObject({ kind: 'none' });
+    expect(ring(iosTab)).toMatchObject({ kind: 'none', label: 'No ring' });
+    expect(ring(iosTab).detail).toContain('Add to Home Screen');
   });
 });

@@ -71,6 +71,7 @@ describe('the support report', () => {
       userAgent: facts.platform.userAgent,
       platform: { os: 'linux', osVersion: null, browser: 'firefox', browserVersion: 153, standalone: false, inApp: null },
       verdict: result.verdict,
+      ring: result.ring,
       checks: result.checks,
       testRing,
     });

@@ -56,6 +56,12 @@ describe('the ringer state', () => {
     expect(ringerReducer(lost.state, { type: 'sound', sessionId: 'v1.us.one', sound: 'playing' }).state).toBe(lost.state);
   });
 
+  it('shows the call without its own ringtone when the notification rings by itself (incoming-call scenario)', () => {
+    const { state } = run({ ...incoming(), notificationRings: true } as RingerEvent, { type: 'claimed', sessionId: 'v1.us.one', ringing: true });
+    expect(state).toMatchObject({ call: { sessionId: 'v1.us.one', notificationRings: true }, sound: 'silent' });
+    expect(wantsSound(state)).toBe(false);
+  });
+
   it('offers "tap to enable sound" when autoplay is refused, and keeps ringing once tapped', () => {
     const blocked = run(incoming(), { type: 'claimed', sessionId: 'v1.us.one', ringing: true }, { type: 'sound', sessionId: 'v1.us.one', sound: 'blocked' });
     expect(blocked.state).toMatchObject({ sound: 'blocked' });
@@ -129,6 +135,7 @@ describe('ringDeadline', () => {
 describe('messages into the ringer', () => {
   it('maps the worker’s messages to events', () => {
     expect(workerMessageEvent({ type: 'incoming_call', payload: ring() }, NOW)).toEqual({ type: 'incoming', payload: ring(), now: NOW });
+    expect(workerMessageEvent({ type: 'incoming_call', payload: ring(), notificationRings: true }, NOW)).toEqual({ type: 'incoming', payload: ring(), now: NOW, notificationRings: true });
     expect(workerMessageEvent({ type: 'call_ended', sessionId: 'a', reason: 'busy' }, NOW)).toEqual({ type: 'ended', sessionId: 'a', reason: 'busy' });
     // accepted from the notification: every tab stops ringing
     expect(workerMessageEvent({ type: 'call_accepted', sessionId: 'a' }, NOW)).toEqual({ type: 'ended', sessionId: 'a', reason: 'answered' });

@@ -42,9 +42,19 @@ describe('loadConfig', () => {
     [{ COMETCHAT_WEBHOOK_USER: 'cometchat' }, /both COMETCHAT_WEBHOOK_USER and COMETCHAT_WEBHOOK_PASSWORD/],
     [{ COMETCHAT_WEBHOOK_PASSWORD: 'secret' }, /both COMETCHAT_WEBHOOK_USER and COMETCHAT_WEBHOOK_PASSWORD/],
     [{ COMETCHAT_WEBHOOK_USER: 'a:b', COMETCHAT_WEBHOOK_PASSWORD: 'secret' }, /must not contain ":"/],
+    [{ RINGKIT_APP_URL: 'app.example.com' }, /RINGKIT_APP_URL takes the app's origin/],
+    [{ RINGKIT_APP_URL: 'https://app.example.com/ringkit' }, /no path/],
+    [{ RINGKIT_APP_URL: 'ftp://app.example.com' }, /RINGKIT_APP_URL/],
+    [{ NODE_ENV: 'production', VAPID_SUBJECT: 'mailto:ops@example.com', RINGKIT_APP_URL: 'http://app.example.com' }, /must be https:\/\/ in production/],
   ])('refuses %j with a clear message', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it("reads RINGKIT_APP_URL as an origin, and leaves it to the sender's own origin when unset", () => {
+    expect(loadConfig({ RINGKIT_APP_URL: 'https://App.Example.com/' }).appUrl).toBe('https://app.example.com');
+    expect(loadConfig({ NODE_ENV: 'production', VAPID_SUBJECT: 'mailto:ops@example.com', RINGKIT_APP_URL: 'http://127.0.0.1:8080' }).appUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({}).appUrl).toBeUndefined();
   });
 
   describe('in production', () => {

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import webpush from 'web-push';
 import { buildApp, type App, type AppOptions } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { createPushTransport } from '../../server/push/transport';
+import { createPushTransport, type PushTransport } from '../../server/push/transport';
 import { loadSecrets, type Secrets } from '../../server/secrets';
 import type { DeviceStore } from '../../server/store/types';
 import { startPushService, type PushService, type TestDevice } from './push-service';
@@ -50,6 +50,8 @@ export async function startTestSender(
     push?: PushService;
     /** a ring length below RINGKIT_TTL's minimum, so ring deadlines pass within a test */
     ttlSeconds?: number;
+    /** wraps the transport to the loopback push service (e.g. to route another push service's host to it) */
+    wrapTransport?: (transport: PushTransport) => PushTransport;
   } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute' | 'requestsPerMinute' | 'authFailuresPerMinute' | 'requestTimeoutMs' | 'maxConnections'>> = {},
 ): Promise<TestSender> {
   const push = options.push ?? (await startPushService());
@@ -65,7 +67,7 @@ export async function startTestSender(
     secrets,
     store,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    transport,
+    transport: options.wrapTransport?.(transport) ?? transport,
     answerWithinMs: options.answerWithinMs ?? 3000,
     ...(options.attemptTimeoutMs ? { attemptTimeoutMs: options.attemptTimeoutMs } : {}),
     ...(options.subscriptionWritesPerMinute ? { subscriptionWritesPerMinute: options.subscriptionWritesPerMinute } : {}),

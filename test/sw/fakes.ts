@@ -22,6 +22,8 @@ export class FakeNotification {
   constructor(
     readonly title: string,
     readonly options: Partial<RingNotificationOptions>,
+    /** as Chromium reads it back: "default" unless it applied the incoming-call scenario */
+    readonly scenario?: string,
   ) {}
   get tag(): string {
     return this.options.tag ?? '';
@@ -39,6 +41,8 @@ export class FakeRegistration {
   readonly shown: FakeNotification[] = [];
   /** Chrome and Firefox replace a notification with the same tag; Safari doesn't. */
   tagsReplace = false;
+  /** Chromium applies the incoming-call scenario to an installed web app only */
+  appliesIncomingCallScenario = false;
   /** rejects options it doesn't like, e.g. a browser that throws on `actions` */
   rejectOptions?: (options: Partial<RingNotificationOptions>) => boolean;
 
@@ -49,7 +53,8 @@ export class FakeRegistration {
   async showNotification(title: string, options: Partial<RingNotificationOptions>): Promise<void> {
     if (this.rejectOptions?.(options)) throw new TypeError('unsupported notification option');
     if (this.tagsReplace && options.tag) for (const n of this.visible()) if (n.tag === options.tag) n.closed = true;
-    this.shown.push(new FakeNotification(title, options));
+    const scenario = options.scenario === 'incoming-call' && this.appliesIncomingCallScenario ? 'incoming-call' : 'default';
+    this.shown.push(new FakeNotification(title, options, options.scenario ? scenario : undefined));
   }
 
   async getNotifications(): Promise<FakeNotification[]> {
@@ -159,7 +164,7 @@ export interface Harness {
 }
 
 /** A context over fakes and a fresh fake-indexeddb database (import 'fake-indexeddb/auto' first). */
-export function makeHarness(o: { windows?: FakeWindow[]; callLog?: CallLog } = {}): Harness {
+export function makeHarness(o: { windows?: FakeWindow[]; callLog?: CallLog; incomingCallScenario?: boolean } = {}): Harness {
   const registration = new FakeRegistration();
   const clients = new FakeClients(o.windows ?? []);
   const fetch = new FakeFetch();
@@ -176,6 +181,7 @@ export function makeHarness(o: { windows?: FakeWindow[]; callLog?: CallLog } = {
     settings: stores.settings,
     log: (message) => void logs.push(message),
   };
+  if (o.incomingCallScenario !== undefined) ctx.incomingCallScenario = () => o.incomingCallScenario === true;
   return { ctx, registration, clients, fetch, stores, logs, setNow: (ms) => void (now = ms) };
 }
 

@@ -1,5 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
+import { declarativePush } from '../../protocol/declarative';
+import type { CallEndedPayload, IncomingCallPayload } from '../../protocol/payload';
 import { handlePush } from '../../sw/handle-push';
 import { STORE_READ_BUDGET_MS } from '../../sw/context';
 import { brokenCallLog, FakeSubscription, FakeWindow, hangingCallLog, makeHarness, NOW, ORIGIN } from './fakes';
@@ -272,5 +274,85 @@ describe('handlePush: every other push still shows a notification', () => {
     expect(await handlePush(h.ctx, data)).toBe('unknown');
     expect(h.registration.visible().map((n) => [n.title, n.options.body, n.tag])).toEqual([['RingKit', 'Open RingKit', 'ringkit-unknown']]);
     for (const w of windows) expect(w.messages).toEqual([]);
+  });
+});
+
+describe('handlePush: the incoming-call scenario', () => {
+  it("rings with scenario \"incoming-call\" and Accept/Decline where 'scenario' in Notification.prototype", async () => {
+    const h = makeHarness({ incomingCallScenario: true });
+    expect(await handlePush(h.ctx, push(ring))).toBe('ringing');
+    const [shown] = h.registration.visible();
+    expect(shown!.options).toMatchObject({ scenario: 'incoming-call', tag: TAG, requireInteraction: true });
+    expect(shown!.options.actions).toEqual([{ action: 'accept', title: 'Accept' }, { action: 'decline', title: 'Decline' }]);
+  });
+
+  it('rings exactly as before where the browser does not know the scenario', async () => {
+    const withFeature = makeHarness({ incomingCallScenario: false });
+    const without = makeHarness();
+    await handlePush(withFeature.ctx, push(ring));
+    await handlePush(without.ctx, push(ring));
+    expect(withFeature.registration.visible()[0]!.options).not.toHaveProperty('scenario');
+    expect(withFeature.registration.visible()[0]!.options).toEqual(without.registration.visible()[0]!.options);
+  });
+
+  it('lets the open page keep silent when the browser shows the scenario (its own ringtone loops)', async () => {
+    const windows = [new FakeWindow(`${ORIGIN}/`)];
+    const h = makeHarness({ windows, incomingCallScenario: true });
+    h.registration.appliesIncomingCallScenario = true;
+    await handlePush(h.ctx, push(ring));
+    expect(windows[0]!.messages[0]).toMatchObject({ type: 'incoming_call', notificationRings: true });
+  });
+
+  it('lets the page ring when the browser reads the notification back as "default" (Chromium, app not installed)', async () => {
+    const windows = [new FakeWindow(`${ORIGIN}/`)];
+    const h = makeHarness({ windows, incomingCallScenario: true });
+    await handlePush(h.ctx, push(ring));
+    expect(windows[0]!.messages[0]).not.toHaveProperty('notificationRings');
+  });
+
+  it('shows a late ring as missed, without the scenario', async () => {
+    const h = makeHarness({ incomingCallScenario: true });
+    h.setNow(ring.ringUntil + 1);
+    expect(await handlePush(h.ctx, push(ring))).toBe('late');
+    expect(h.registration.visible()[0]!.options).not.toHaveProperty('scenario');
+  });
+});
+
+describe('handlePush: a Declarative Web Push message', () => {
+  const APP = 'https://app.example.com';
+  const declaredRing = declarativePush(ring as IncomingCallPayload, APP);
+  /** `event.notification` of a mutable declarative push in Safari: the notification it declared. */
+  const declared = { title: declaredRing.notification.title, tag: declaredRing.notification.tag };
+
+  it('rings as today, replacing the declared notification with the ringing one', async () => {
+    const windows = [new FakeWindow(`${ORIGIN}/`)];
+    const h = makeHarness({ windows });
+    expect(await handlePush(h.ctx, push(declaredRing), declared)).toBe('ringing');
+    const [shown] = h.registration.visible();
+    expect(shown!.title).toBe('Incoming call from Ada');
+    expect(shown!.options).toMatchObject({ tag: TAG, requireInteraction: true, data: { kind: 'ringing', sessionId: ID, declineToken: 'd.t.k' } });
+    expect(windows[0]!.messages[0]).toMatchObject({ type: 'incoming_call', payload: { sessionId: ID } });
+  });
+
+  it('leaves a declared notification it cannot read to Safari rather than replace it with a generic one', async () => {
+    const h = makeHarness();
+    const foreign = { web_push: 8030, notification: { title: 'Your parcel', navigate: `${APP}/parcels` }, mutable: true };
+    expect(await handlePush(h.ctx, push(foreign), { title: 'Your parcel' })).toBe('declared');
+    expect(h.registration.shown).toHaveLength(0);
+  });
+
+  it('shows a declarative message that is not a ring as it declares itself, where the browser does not (Chrome, Firefox)', async () => {
+    const h = makeHarness();
+    const foreign = { web_push: 8030, notification: { title: 'Your parcel', body: 'Arrives today', navigate: `${APP}/parcels`, tag: 'parcel' } };
+    expect(await handlePush(h.ctx, push(foreign))).toBe('declared');
+    expect(h.registration.visible()[0]).toMatchObject({ title: 'Your parcel', options: { body: 'Arrives today', tag: 'parcel' } });
+  });
+
+  it('closes a declared ring Safari showed by itself (the call’s tag, no data) when the call ends', async () => {
+    const h = makeHarness();
+    const safarisOwn = h.registration.seed('Incoming call from Ada', { tag: TAG });
+    await handlePush(h.ctx, push(declarativePush(ended('cancelled') as CallEndedPayload, APP, { callerName: 'Ada' })));
+    expect(safarisOwn.closed).toBe(true);
+    expect(h.registration.visible().map((n) => n.title)).toEqual(['Missed call']);
   });
 });

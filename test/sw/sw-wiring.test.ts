@@ -62,6 +62,13 @@ describe('sw.ts', () => {
     expect(clients.windows[0]!.messages.map((m) => m.type)).toEqual(['incoming_call']);
   });
 
+  it("hands a mutable declarative push's event.notification to the handler (Safari shows it)", async () => {
+    const before = registration.shown.length;
+    const declared = { web_push: 8030, notification: { title: 'Your parcel', navigate: `${ORIGIN}/parcels` }, mutable: true };
+    await dispatch('push', { data: { text: () => JSON.stringify(declared) }, notification: { title: 'Your parcel' } });
+    expect(registration.shown).toHaveLength(before);
+  });
+
   it('handles a click with its action', async () => {
     const notification = registration.visible()[0]!;
     await dispatch('notificationclick', { notification, action: 'accept' });
