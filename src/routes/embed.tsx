@@ -79,7 +79,8 @@ export function Embed() {
         ))}
       </ul>
       <h2>Copy and paste</h2>
-      <pre>
+      {/* tabIndex: a keyboard user can scroll the snippet sideways */}
+      <pre class="code" tabIndex={0} aria-label="The snippet to copy">
         <code>{SNIPPET}</code>
       </pre>
       <div ref={host} />
