@@ -89,3 +89,68 @@ describe('the device list', () => {
     expect((await served.store.listByUser('dora')).length).toBe(1);
   });
 });
+
+describe('moving between screens', () => {
+  it('gives every route its own title and moves focus to the new page’s heading', async () => {
+    const { page } = await freshPage();
+    await page.goto(served.origin);
+    expect(await page.title()).toBe('RingKit: calls that ring this device');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Ring this device for calls');
+    await page.getByRole('link', { name: 'Compatibility' }).click();
+    await page.waitForURL(`${served.origin}/compat`);
+    expect(await page.title()).toBe('Browser compatibility · RingKit');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await page.getByRole('link', { name: 'Install', exact: true }).click();
+    expect(await page.title()).toBe('Install · RingKit');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Install RingKit');
+  });
+});
+
+describe('installing', () => {
+  it('offers an Install button once Chromium offers installing (beforeinstallprompt), and shows the offer from the click', async () => {
+    const { page } = await freshPage();
+    await page.addInitScript(() => {
+      const w = window as unknown as { prompted: number };
+      w.prompted = 0;
+      addEventListener('beforeinstallprompt', (e) => {
+        (e as Event & { prompt(): Promise<void> }).prompt = async () => void w.prompted++; // no real dialog in a test
+      });
+    });
+    await page.goto(served.origin);
+    // The app's manifest and worker make Chromium offer installing, headless too.
+    const install = page.getByRole('button', { name: 'Install app' });
+    await install.waitFor();
+    await install.click();
+    expect(await page.evaluate(() => (window as unknown as { prompted: number }).prompted)).toBe(1);
+    // An offer shows once.
+    await expect.poll(() => install.count()).toBe(0);
+  });
+
+  it('/install on the desktop says installing is optional and offers it, never "Home Screen"', async () => {
+    const { page } = await freshPage();
+    await page.goto(`${served.origin}/install`);
+    const card = page.locator('.install');
+    expect(await card.getByRole('heading', { level: 1 }).textContent()).toBe('Install RingKit');
+    await card.getByRole('button', { name: 'Install RingKit' }).waitFor();
+    expect(await card.innerText()).toContain('Installing is optional here');
+    expect(await card.innerText()).not.toContain('Home Screen');
+  });
+});
+
+describe('the server out of reach, signed out', () => {
+  it('says the server cannot be reached, not that turning ringing on failed, and Try again works once it answers', async () => {
+    const { page } = await freshPage();
+    await page.route('**/api/push/public-key', (route) => route.abort('internetdisconnected'));
+    await page.goto(served.origin);
+    const card = page.locator('[data-ringing-state]');
+    await expect.poll(() => card.getAttribute('data-ringing-state')).toBe('error');
+    expect(await card.getByRole('heading').textContent()).toBe('RingKit cannot reach its server');
+    expect(await card.innerText()).not.toContain('could not be turned on');
+    const retry = page.getByRole('button', { name: 'Try again' });
+    expect(await retry.isEnabled()).toBe(true);
+    await page.unroute('**/api/push/public-key');
+    await retry.click();
+    await expect.poll(() => card.getAttribute('data-ringing-state')).toBe('ready');
+    expect(await card.innerText()).toContain('Sign in above first.');
+  });
+});

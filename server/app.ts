@@ -29,6 +29,8 @@ export interface AppOptions {
   secrets: Secrets;
   store: DeviceStore;
   logger: FastifyBaseLogger;
+  /** one log line per request (default); off for a developer's terminal */
+  logRequests?: boolean;
   /** the connections to push services; tests pass one that trusts their loopback push service (closed by the caller) */
   transport?: PushTransport;
   /** worker threads encrypting pushes; default: one per core up to 4, none on one core */
@@ -61,6 +63,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
   const http = Fastify({
     ...(o.https ? { https: o.https } : {}),
     loggerInstance: o.logger,
+    disableRequestLogging: o.logRequests === false,
     bodyLimit: BODY_LIMIT,
     trustProxy: o.config.trustProxy,
     // Wrong types are the caller's bug, not something to paper over.

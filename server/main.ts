@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
 import { buildApp } from './app';
 import { ConfigError, isLoopback, loadConfig } from './config';
+import { createLogger } from './logger';
 import { loadSecrets } from './secrets';
 import { openStore } from './store/open-store';
 
@@ -11,10 +11,7 @@ const DRAIN_TIMEOUT_MS = 10_000;
 /** The sender's process: configuration, logging, listening and a graceful stop. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({
-    level: config.logLevel,
-    redact: ['req.headers.authorization', 'headers.authorization'],
-  });
+  const { logger, logRequests } = createLogger(config);
   const secrets = await loadSecrets(config);
   if (config.devLogin && (!config.development || !isLoopback(config.host))) {
     logger.warn('RINGKIT_DEV_LOGIN is on where others can reach the sender: anyone can sign in as anyone');
@@ -30,6 +27,7 @@ async function main(): Promise<void> {
     secrets,
     store,
     logger,
+    logRequests,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
   });
 
@@ -53,7 +51,7 @@ async function main(): Promise<void> {
   const address = await app.http.listen({ port: config.port, host: config.host });
   logger.info(
     { address, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development },
-    'RingKit sender listening',
+    `RingKit sender listening on ${address}`,
   );
 }
 

@@ -7,6 +7,7 @@ import { probeBrowser, probeSubscription, type ProbedFacts } from '../compat/pro
 import { buildReport, reportFileName, type CompatReport } from '../compat/report';
 import { sendTestRing } from '../compat/test-ring';
 import type { TestRingResult } from '../compat/test-ring-result';
+import { isBrave } from '../platform/environment';
 import { useRinging, type Ringing } from '../push/use-ringing';
 import { useSession, type Session } from '../session';
 
@@ -121,7 +122,7 @@ function TestRingCard({ session, ringing, result, onResult }: { session: Session
           </>
         );
       case 'error': {
-        const text = problemText(state.problem, state.detail);
+        const text = problemText(state.problem, state.detail, isBrave());
         return (
           <>
             <p role="alert">{text.what}</p>
