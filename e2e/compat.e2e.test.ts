@@ -84,7 +84,7 @@ describe('the /compat page in Chromium', () => {
   it('downloads the report as JSON, the same the page shows, with the app version', async () => {
     await openCompat();
     const shown = await readReport(page);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download JSON' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download report' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^ringkit-compat-chrome-\d+-linux-\d{4}-\d\d-\d\d\.json$/);
     const downloaded = JSON.parse(readFileSync((await download.path())!, 'utf8')) as CompatReport;
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
