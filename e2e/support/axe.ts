@@ -13,7 +13,9 @@ import type { Page as PuppeteerPage } from 'puppeteer-core';
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 /** One line per serious or critical violation: rule, impact, and where. */
-export function seriousViolations(results: Pick<AxeResults, 'violations'>): string[] {
+export function seriousViolations(results: Pick<AxeResults, 'violations' | 'passes'>): string[] {
+  // A page axe could not read passes nothing: that is a broken check, not a clean page.
+  if (results.passes.length === 0) throw new Error('axe-core checked nothing on this page');
   return results.violations
     .filter((v: Result) => v.impact === 'serious' || v.impact === 'critical')
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1).join(' ').trim() ?? v.help}`));
@@ -28,8 +30,8 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 export async function axeFirefox(page: PuppeteerPage): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate(
-    (tags) => (window as unknown as { axe: { run(ctx: Document, o: object): Promise<AxeResults> } }).axe.run(document, { runOnly: { type: 'tag', values: tags } }).then((r) => ({ violations: r.violations })),
+    (tags) => (window as unknown as { axe: { run(ctx: Document, o: object): Promise<AxeResults> } }).axe.run(document, { runOnly: { type: 'tag', values: tags } }).then((r) => ({ violations: r.violations, passes: r.passes })),
     TAGS,
   );
-  return seriousViolations(results as Pick<AxeResults, 'violations'>);
+  return seriousViolations(results as Pick<AxeResults, 'violations' | 'passes'>);
 }
