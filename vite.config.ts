@@ -48,7 +48,8 @@ export default defineConfig({
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,png,svg,webmanifest,wav}'],
         // The calls SDK (MBs) is fetched when a call is joined, which needs the network anyway.
-        globIgnores: [`**/${CALLS_SDK_CHUNK}-*.js`],
+        // (The manifest's screenshots are for the install dialog only.)
+        globIgnores: [`**/${CALLS_SDK_CHUNK}-*.js`, 'screenshots/**'],
         buildPlugins: { vite: [workerCodeSplittingOption()] },
       },
       devOptions: { enabled: false },
