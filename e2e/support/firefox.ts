@@ -44,13 +44,17 @@ export interface FirefoxBrowser {
   close(): Promise<void>;
 }
 
-/** Headless Firefox ESR in a fresh profile (puppeteer makes and removes it); `prefs` override the push prefs. */
-export async function launchFirefox(pushServerURL: string, prefs: Record<string, unknown> = {}): Promise<FirefoxBrowser> {
+/**
+ * Firefox ESR in a fresh profile (puppeteer makes and removes it); `prefs`
+ * override the push prefs. Headless unless `headless: false` (`npm run demo`
+ * opens windows for a person).
+ */
+export async function launchFirefox(pushServerURL: string, prefs: Record<string, unknown> = {}, { headless = true } = {}): Promise<FirefoxBrowser> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     protocol: 'webDriverBiDi',
     executablePath: firefoxPath(),
-    headless: true,
+    headless,
     // The chrome context (alert windows) is reachable over BiDi only with this.
     args: ['--remote-allow-system-access'],
     extraPrefsFirefox: { ...pushPrefs(pushServerURL), ...prefs },
