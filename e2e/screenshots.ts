@@ -94,7 +94,12 @@ try {
 async function contactSheet(browser: string, size: string, scheme: ColorScheme): Promise<void> {
   const files = shots.filter((f) => f.startsWith(`${browser}/`) && f.endsWith(`-${size}-${scheme}`));
   const width = size === 'phone' ? 260 : 420;
-  const thumbs = await Promise.all(files.map((f) => sharp(`${ALL}${f}.png`).resize({ width }).png().toBuffer({ resolveWithObject: true })));
+  const { width: vw, height: vh } = VIEWPORTS[size as keyof typeof VIEWPORTS];
+  // The first screenful of each (full-page shots can be long), side by side.
+  const height = Math.round((width * vh) / vw);
+  const thumbs = await Promise.all(
+    files.map((f) => sharp(`${ALL}${f}.png`).resize({ width, height, fit: 'cover', position: 'top' }).png().toBuffer({ resolveWithObject: true })),
+  );
   const columns = Math.min(size === 'phone' ? 6 : 4, thumbs.length);
   const cell = { w: width + 8, h: Math.max(...thumbs.map((t) => t.info.height)) + 8 };
   await sharp({ create: { width: columns * cell.w, height: Math.ceil(thumbs.length / columns) * cell.h, channels: 3, background: '#808080' } })

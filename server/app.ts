@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Tokens } from './auth/tokens';
 import { CallService } from './calls';
 import type { Config } from './config';
@@ -63,7 +63,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
   const http = Fastify({
     ...(o.https ? { https: o.https } : {}),
     loggerInstance: o.logger,
-    disableRequestLogging: o.logRequests === false,
+    logController: new LogController({ disableRequestLogging: o.logRequests === false }),
     bodyLimit: BODY_LIMIT,
     trustProxy: o.config.trustProxy,
     // Wrong types are the caller's bug, not something to paper over.
