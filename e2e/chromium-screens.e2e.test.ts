@@ -78,9 +78,9 @@ describe('the device list', () => {
     await page.getByRole('button', { name: 'Remove Unknown browser (1)' }).click();
     // Nothing is removed yet: the row asks, with Keep focused.
     expect((await served.store.listByUser('dora')).length).toBe(2);
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Keep');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Keep');
     await page.getByRole('button', { name: 'Keep' }).click();
-    expect(await page.getByRole('button', { name: 'Yes, remove' }).count()).toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: 'Yes, remove' }).count()).toBe(0);
 
     await page.getByRole('button', { name: 'Remove Unknown browser (1)' }).click();
     await page.getByRole('button', { name: 'Yes, remove' }).click();
@@ -94,14 +94,14 @@ describe('moving between screens', () => {
   it('gives every route its own title and moves focus to the new page’s heading', async () => {
     const { page } = await freshPage();
     await page.goto(served.origin);
-    expect(await page.title()).toBe('RingKit: calls that ring this device');
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Ring this device for calls');
+    await expect.poll(() => page.title()).toBe('RingKit: calls that ring this device');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Ring this device for calls');
     await page.getByRole('link', { name: 'Compatibility' }).click();
     await page.waitForURL(`${served.origin}/compat`);
-    expect(await page.title()).toBe('Browser compatibility · RingKit');
+    await expect.poll(() => page.title()).toBe('Browser compatibility · RingKit');
     await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
     await page.getByRole('link', { name: 'Install', exact: true }).click();
-    expect(await page.title()).toBe('Install · RingKit');
+    await expect.poll(() => page.title()).toBe('Install · RingKit');
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Install RingKit');
   });
 });
