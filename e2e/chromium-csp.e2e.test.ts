@@ -61,7 +61,7 @@ describe('the PWA under its CSP', () => {
     await page.goto(`${served.origin}/compat`);
     const report = await readReport(page);
     expect(report.checks.find((c) => c.id === 'audio-autoplay')?.observed).not.toBe('could not be measured');
-    expect(await page.getByRole('link', { name: 'Download JSON' }).getAttribute('href')).toMatch(/^blob:/);
+    expect(await page.getByRole('link', { name: 'Download report' }).getAttribute('href')).toMatch(/^blob:/);
     expect(violations).toEqual([]);
   });
 });

@@ -40,8 +40,8 @@ describe('ringing on a Firefox device', () => {
   it('lists this Firefox among the user\'s devices once ringing is on', async () => {
     const page = await openApp();
     await enableRingingViaUi(page, 'Fay');
-    const item = await until('the device list', () => page.evaluate(() => document.querySelector('.devices li')?.textContent ?? ''), (t) => t.includes('(this device)'));
-    expect(item).toMatch(/^Firefox \d+ on Linux \(this device\)added .*not rung yet$/);
+    const item = await until('the device list', () => page.evaluate(() => document.querySelector('.devices li')?.textContent ?? ''), (t) => t.includes('this device'));
+    expect(item).toMatch(/^Firefox \d+ on Linuxthis deviceAdded .* · No call has rung it yet$/);
   });
 
   it('comes back by itself on the next app start when the sender lost the device', async () => {
@@ -66,6 +66,8 @@ describe('ringing on a Firefox device', () => {
     await enableRingingViaUi(page, 'Hal');
     await page.locator(button('Stop ringing on this device')).click();
     await until('the ringing card', () => ringingState(page), (s) => s === 'ready');
+    // The device list follows without a reload.
+    await until('the device list', () => page.evaluate(() => document.body.textContent ?? ''), (t) => t.includes('No device rings for you yet.'));
     expect(await endpointIn(page)).toBeNull();
     expect(await storedSubscriptionConfig(page)).toBeNull();
     expect(await sender.devicesOf('hal')).toEqual([]);

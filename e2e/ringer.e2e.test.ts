@@ -96,6 +96,21 @@ describe('the ringer in an open tab', () => {
     const view = await until(() => ringerView(tab.page), (v) => !v.dialog && !v.playing, 'the ringer gone and silent');
     expect(view).toMatchObject({ dialog: false, playing: false });
   });
+
+  it("shows the caller's initials and covers the page behind, which cannot be clicked while it rings", async () => {
+    await tab.deliver(ring('v1.us.backdrop', 'Grace Brewster Hopper'));
+    await until(() => ringerView(tab.page), (v) => v.dialog, 'the ringer');
+    expect(await tab.page.locator('.rk-ringer-avatar').textContent()).toBe('GH');
+    // What a click on the page's "Compatibility" link would hit: the backdrop, not the link.
+    const hit = await tab.page.evaluate(() => {
+      const link = document.querySelector<HTMLElement>('a[href="/compat"]')!.getBoundingClientRect();
+      return document.elementFromPoint(link.x + link.width / 2, link.y + link.height / 2)?.className;
+    });
+    expect(hit).toBe('rk-ringer-backdrop');
+    await tab.deliver(ended('v1.us.backdrop'));
+    await until(() => ringerView(tab.page), (v) => !v.dialog, 'the ringer gone');
+    expect(await tab.page.locator('.rk-ringer-backdrop').count()).toBe(0);
+  });
 });
 
 describe('two tabs of the app', () => {

@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Tokens } from './auth/tokens';
 import { CallRecordPruner } from './call-record-pruner';
 import { CallService } from './calls';
@@ -38,6 +38,8 @@ export interface AppOptions {
   secrets: Secrets;
   store: DeviceStore;
   logger: FastifyBaseLogger;
+  /** one log line per request (default); off for a developer's terminal */
+  logRequests?: boolean;
   /** the connections to push services; tests pass one that trusts their loopback push service (closed by the caller) */
   transport?: PushTransport;
   /** worker threads encrypting pushes; default: one per core up to 4, none on one core */
@@ -109,6 +111,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     ...(o.https ? { https: { ...o.https, ...serverOptions } } : { http: serverOptions }),
     requestTimeout,
     loggerInstance: o.logger,
+    logController: new LogController({ disableRequestLogging: o.logRequests === false }),
     bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyOption(o.config.trustProxy),
     // Decoded, in UTF-16 units: a session id of MAX_LENGTHS.sessionId characters, astral ones included, fits.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
 import { buildApp } from './app';
 import { ConfigError, isLoopback, loadConfig } from './config';
+import { createLogger } from './logger';
 import { loadSecrets } from './secrets';
 import { openStore } from './store/open-store';
 
@@ -11,10 +11,7 @@ const DRAIN_TIMEOUT_MS = 10_000;
 /** The sender's process: configuration, logging, listening and a graceful stop. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({
-    level: config.logLevel,
-    redact: ['req.headers.authorization', 'headers.authorization'],
-  });
+  const { logger, logRequests } = createLogger(config);
   const secrets = await loadSecrets(config);
   if (config.devLogin && !isLoopback(config.host)) {
     logger.warn('RINGKIT_DEV_LOGIN is on and the sender listens beyond this machine: its development routes still answer only direct requests from this machine');
@@ -30,6 +27,7 @@ async function main(): Promise<void> {
     secrets,
     store,
     logger,
+    logRequests,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
   });
 
@@ -56,7 +54,7 @@ async function main(): Promise<void> {
   const metricsAddress = config.metrics?.port !== undefined ? await app.metricsHttp?.listen({ port: config.metrics.port, host: config.host }) : undefined;
   logger.info(
     { address, metricsAddress, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development, appUrl: config.appUrl ?? address },
-    'RingKit sender listening',
+    `RingKit sender listening on ${address}`,
   );
   if (!config.appUrl && !config.development) {
     logger.warn({ address }, "RINGKIT_APP_URL is unset: Safari's ring notifications link to the sender's own address; set it to the app's public origin");

@@ -45,16 +45,22 @@ export interface FirefoxBrowser {
 }
 
 /**
- * Headless Firefox ESR in a fresh profile (puppeteer makes and removes it); `prefs` override the push prefs.
- * `acceptInsecureCerts`: the loopback test certificate of a stand-in (CometChat's client API) is accepted, by pages and workers.
+ * Firefox ESR in a fresh profile (puppeteer makes and removes it); `prefs`
+ * override the push prefs. Headless unless `headless: false` (`npm run demo`
+ * opens windows for a person). `acceptInsecureCerts`: the loopback test
+ * certificate of a stand-in (CometChat's client API) is accepted, by pages and workers.
  */
-export async function launchFirefox(pushServerURL: string, prefs: Record<string, unknown> = {}, options: { acceptInsecureCerts?: boolean } = {}): Promise<FirefoxBrowser> {
+export async function launchFirefox(
+  pushServerURL: string,
+  prefs: Record<string, unknown> = {},
+  { headless = true, acceptInsecureCerts = false }: { headless?: boolean; acceptInsecureCerts?: boolean } = {},
+): Promise<FirefoxBrowser> {
   const browser = await puppeteer.launch({
-    ...(options.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
+    ...(acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
     browser: 'firefox',
     protocol: 'webDriverBiDi',
     executablePath: firefoxPath(),
-    headless: true,
+    headless,
     // The chrome context (alert windows) is reachable over BiDi only with this.
     args: ['--remote-allow-system-access'],
     extraPrefsFirefox: { ...pushPrefs(pushServerURL), ...prefs },

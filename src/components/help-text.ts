@@ -50,15 +50,34 @@ export function unblockSteps(platform: Platform): string {
   return 'Click the icon left of the address → Site settings → Notifications → Allow, and reload.';
 }
 
-export function problemText(problem: RingingProblem, detail: string | undefined): { what: string; next: string } {
-  const because = detail ? ` (${detail})` : '';
+/** The heading of the error card: what went wrong, not always "could not be turned on" (nothing may have been tried yet). */
+export function problemTitle(problem: RingingProblem): string {
+  switch (problem) {
+    case 'sender-unreachable':
+      return 'RingKit cannot reach its server';
+    case 'no-worker':
+      return 'The app did not finish loading';
+    case 'signed-out':
+      return 'Sign in to turn ringing on';
+    default:
+      return 'Ringing could not be turned on';
+  }
+}
+
+/** `brave`: the browser is Brave, whose push needs a setting turned on. */
+export function problemText(problem: RingingProblem, detail: string | undefined, brave = false): { what: string; next: string } {
+  // Browsers' messages often end in a full stop of their own.
+  const trimmed = detail?.trim().replace(/[.\s]+$/, '');
+  const because = trimmed ? ` (${trimmed})` : '';
   switch (problem) {
     case 'sender-unreachable':
       return { what: `The RingKit server did not answer${because}.`, next: 'Check the connection and try again.' };
     case 'subscribe-failed':
       return {
         what: `The browser's push service did not give this device a subscription${because}.`,
-        next: 'Check the connection and try again. In Brave, turn on "Use Google services for push messaging".',
+        next: brave
+          ? 'In Brave, open Settings → Privacy and security, turn on "Use Google services for push messaging", and try again.'
+          : 'Check the connection and try again.',
       };
     case 'sender-refused':
       return { what: `The server refused this device${because}.`, next: 'Try again; if it keeps failing, send this message to support.' };

@@ -33,6 +33,7 @@ export function describeUserAgent(userAgent: string | null): string {
     notification: true,
     declarativePush: false,
   });
+  if (browser.name === 'other' && os.name === 'other') return 'Unknown browser';
   // A Home Screen app's UA names no browser.
   const name = browser.name === 'other' && (os.name === 'ios' || os.name === 'ipados') ? 'Home Screen app' : BROWSERS[browser.name];
   return `${name}${browser.version && !standalone ? ` ${browser.version}` : ''} on ${SYSTEMS[os.name]}`;

@@ -20,3 +20,6 @@ export function readPlatformInput(): PlatformInput {
   if (typeof maxActions === 'number') input.maxActions = maxActions;
   return input;
 }
+
+/** Brave hides that it is Brave from its User-Agent, but not from navigator. */
+export const isBrave = (): boolean => 'brave' in navigator;

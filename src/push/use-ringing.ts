@@ -67,12 +67,12 @@ export function useRinging(session: Session | undefined): Ringing {
     state: ringingState(facts),
     platform: facts.platform,
     enable() {
-      if (!session) return update({ problem: { problem: 'signed-out' } });
       // Not prepared (the sender or the worker was out of reach): try that again; the next click asks.
       if (!ctx) {
         update({ problem: undefined });
         return void prepare();
       }
+      if (!session) return update({ problem: { problem: 'signed-out' } });
       // No await before enableRinging: the prompt needs the click's user activation.
       run(() => enableRinging(ctx, session).then((on) => ({ subscribed: on, registered: on })));
     },

@@ -43,7 +43,8 @@ export class RingKitRingerElement extends HTMLElement {
   }
 
   attributeChangedCallback(): void {
-    if (this.isConnected) this.#render();
+    // On upgrade the browser reports each attribute before connectedCallback has made the shadow root.
+    if (this.#root) this.#render();
   }
 
   #render(): void {

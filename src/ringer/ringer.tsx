@@ -21,6 +21,7 @@ import {
   type RingingCall,
 } from './ringer-state';
 import css from './ringer.css?inline';
+import { initials } from './initials';
 import { claimRinging, openTabChannel } from './tab-coordination';
 
 export type { RingingCall, DismissReason };
@@ -208,6 +209,8 @@ export function Ringer(props: RingerProps) {
         {call ? announcement(call) : notice && !notice.failed ? notice.text : ''}
       </p>
       <audio ref={audio} src={props.ringtoneSrc ?? DEFAULT_RINGTONE} loop preload="auto" data-ringkit-ringtone="" />
+      {/* The backdrop keeps the page behind from being clicked while it rings. */}
+      {call && <div class="rk-ringer-backdrop" aria-hidden="true" />}
       {call && (
         <div
           class="rk-ringer"
@@ -217,7 +220,9 @@ export function Ringer(props: RingerProps) {
           data-sound={sound ?? undefined}
           onKeyDown={onKeyDown}
         >
-          <div class="rk-ringer-pulse" aria-hidden="true" />
+          <div class="rk-ringer-avatar" aria-hidden="true">
+            {initials(call.callerName)}
+          </div>
           <h2 id={`${id}-title`}>{call.callerName}</h2>
           <p id={`${id}-desc`}>
             Incoming {call.callType === 'video' ? 'video' : 'audio'} call

@@ -7,10 +7,12 @@ import { probeBrowser, probeSubscription, type ProbedFacts } from '../compat/pro
 import { buildReport, reportFileName, type CompatReport } from '../compat/report';
 import { sendTestRing } from '../compat/test-ring';
 import type { TestRingResult } from '../compat/test-ring-result';
+import { isBrave } from '../platform/environment';
 import { useRinging, type Ringing } from '../push/use-ringing';
 import { useSession, type Session } from '../session';
 
-const STATUS_TEXT: Record<Check['status'], string> = { pass: 'pass', limited: 'limited', fail: 'fail', info: 'not needed' };
+/** The badge's word; which badge a check gets is checks.ts's call. */
+const STATUS_TEXT: Record<Check['status'], string> = { pass: 'Works', limited: 'Limited', fail: 'Problem', info: 'Not needed' };
 
 /** /compat: what this browser can do for ringing, tested for real, with a report for support tickets. */
 export function Compat() {
@@ -57,17 +59,16 @@ export function Compat() {
         </p>
       </section>
       <TestRingCard session={session} ringing={ringing} result={testRing} onResult={setTestRing} />
-      <section class="card">
-        <h2>Checks</h2>
+      <section class="card" aria-labelledby="checks-title">
+        <h2 id="checks-title">What this browser can do</h2>
         <ul class="checks">
           {result.checks.map((c) => (
             <li key={c.id} data-check={c.id} data-status={c.status} data-source={c.source}>
               <span class={`badge ${c.status}`}>{STATUS_TEXT[c.status]}</span>
+              {/* What was observed (code such as `'pushManager' in window`) is for support: it is in the report, not here. */}
               <div>
                 <strong>{c.label}</strong>
-                {c.source === 'documented' && <em class="documented"> documented, not measured</em>}
-                <br />
-                <code>{c.observed}</code>
+                {c.source === 'documented' && <span class="documented"> · from the browser's documentation, not measured here</span>}
                 <p>{c.meaning}</p>
               </div>
             </li>
@@ -125,7 +126,7 @@ function TestRingCard({ session, ringing, result, onResult }: { session: Session
           </>
         );
       case 'error': {
-        const text = problemText(state.problem, state.detail);
+        const text = problemText(state.problem, state.detail, isBrave());
         return (
           <>
             <p role="alert">{text.what}</p>
@@ -220,14 +221,17 @@ function ReportCard({ report }: { report: CompatReport }) {
         </button>
         {href && (
           <a class="button" href={href} download={reportFileName(report)}>
-            Download JSON
+            Download report
           </a>
         )}
       </div>
       {copied && <p role="status">{copied}</p>}
       <details>
         <summary>Show the report</summary>
-        <pre data-report>{json}</pre>
+        {/* tabIndex: the report scrolls, by keyboard too */}
+        <pre data-report tabIndex={0} aria-label="The report">
+          {json}
+        </pre>
       </details>
     </section>
   );

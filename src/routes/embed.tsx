@@ -77,13 +77,15 @@ export function Embed() {
         <p role="status">{saved ? 'The call screen will join calls with this token.' : 'No token yet: the call screen will say so.'}</p>
       </form>
       <h2>Events</h2>
+      {events.length === 0 && <p>None yet: they appear here when a call rings this device.</p>}
       <ul data-testid="ringer-events">
         {events.map((line, i) => (
           <li key={i}>{line}</li>
         ))}
       </ul>
       <h2>Copy and paste</h2>
-      <pre>
+      {/* tabIndex: a keyboard user can scroll the snippet sideways */}
+      <pre class="code" tabIndex={0} aria-label="The snippet to copy">
         <code>{SNIPPET}</code>
       </pre>
       <div ref={host} />

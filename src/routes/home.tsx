@@ -14,16 +14,24 @@ const PERMISSION_TEXT: Record<DeviceStatus['permission'], string> = {
   unsupported: 'not available in this browser',
 };
 
+const WORKER_TEXT: Record<DeviceStatus['serviceWorker'], string> = {
+  active: 'running',
+  installing: 'starting',
+  none: 'not running: reload the page',
+  unsupported: 'not available in this browser',
+};
+
 export function Home() {
   const session = useSession();
   const ringing = useRinging(session);
   return (
     <>
+      <h1 class="page-title">Ring this device for calls</h1>
       <SignInCard session={session} />
       <RingingCard ringing={ringing} session={session} />
-      {session && <DevicesCard session={session} refresh={ringing.state.name === 'on'} />}
+      {session && <DevicesCard session={session} refresh={ringing.state.name} />}
       {session && <DevCallCard session={session} />}
-      <DeviceDetails refresh={ringing.state.name === 'on'} />
+      <DeviceDetails refresh={ringing.state.name} />
     </>
   );
 }
@@ -36,7 +44,7 @@ function DeviceDetails({ refresh }: { refresh: unknown }) {
   }, [refresh]);
   return (
     <details class="card">
-      <summary>This device in detail</summary>
+      <summary>This device in detail (for support)</summary>
       {!status ? (
         <p aria-busy="true">Checking…</p>
       ) : (
@@ -44,13 +52,13 @@ function DeviceDetails({ refresh }: { refresh: unknown }) {
           <dt>Notifications</dt>
           <dd data-state={status.permission}>{PERMISSION_TEXT[status.permission]}</dd>
           <dt>Service worker</dt>
-          <dd data-state={status.serviceWorker}>{status.serviceWorker}</dd>
+          <dd data-state={status.serviceWorker}>{WORKER_TEXT[status.serviceWorker]}</dd>
           <dt>Ringing subscription</dt>
           <dd>{status.subscribed === 'unsupported' ? 'push not available' : status.subscribed ? 'subscribed' : 'not subscribed'}</dd>
           <dt>Installed</dt>
           <dd>{status.installed ? 'yes, running as an app' : 'no, in a browser tab'}</dd>
-          <dt>Sender</dt>
-          <dd data-state={status.sender}>{status.sender}</dd>
+          <dt>RingKit server</dt>
+          <dd data-state={status.sender}>{status.sender === 'reachable' ? 'answering' : 'out of reach'}</dd>
         </dl>
       )}
     </details>
