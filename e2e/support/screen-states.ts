@@ -194,7 +194,7 @@ export const CHROMIUM_STATES: ScreenState[] = [
       const ringing = await ringThroughSender(served, page, 'ada', nextSession('accept'), 'Alan Turing');
       await ringing.getByRole('alertdialog').getByRole('button', { name: 'Accept' }).click();
       await ringing.waitForURL(/\/call\/.*action=accept/);
-      await ringing.getByRole('heading', { level: 1 }).waitFor();
+      await ringing.locator('[data-phase="accepted"]').waitFor();
       return ringing;
     },
   },
@@ -205,7 +205,7 @@ export const CHROMIUM_STATES: ScreenState[] = [
       const sessionId = nextSession('decline');
       const ringing = await ringThroughSender(served, page, 'ada', sessionId, 'Barbara Liskov');
       await ringing.goto(`${served.origin}/call/${sessionId}?action=reject`);
-      await until(() => ringing.getByRole('heading', { level: 1 }).textContent(), (t) => t === 'Call declined', 'the decline');
+      await ringing.locator('[data-phase="declined"]').waitFor();
       return ringing;
     },
   },
@@ -214,7 +214,7 @@ export const CHROMIUM_STATES: ScreenState[] = [
     what: 'a call link this device does not know',
     async open(served, page) {
       await page.goto(`${served.origin}/call/v1.us.never-rang?action=open`);
-      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.locator('[data-phase="unknown"]').waitFor();
       return page;
     },
   },
