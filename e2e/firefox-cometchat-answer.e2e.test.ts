@@ -22,7 +22,8 @@ beforeAll(async () => {
   push = await startAutopushService();
   cometchat = await startCometChatClientApi();
   cometchat.addUser('ada', ADA_TOKEN);
-  sender = await startSenderApp({ certFile: push.certFile, host: new URL(push.origin).hostname });
+  // The app's CSP admits the stand-in, as it would a dedicated CometChat client host.
+  sender = await startSenderApp({ certFile: push.certFile, host: new URL(push.origin).hostname }, { RINGKIT_CONNECT_SRC: `https://${cometchat.clientHost.split('/')[0]}` });
   // The stand-in's certificate is the loopback test one: accepted as a test browser accepts it.
   ff = await launchFirefox(push.serverURL, {}, { acceptInsecureCerts: true });
 });

@@ -13,7 +13,8 @@ import { init, parse } from 'es-module-lexer';
 
 /** Budgets in bytes, gzip (kB = 1000 bytes, as Vite reports them). */
 export const BUDGETS = {
-  ringer: 10_000,
+  // 10.5 kB: the widget answers busy during a call and offers a retry when a decline does not get through (issue 15)
+  ringer: 10_500,
   shellInitialJs: 35_000,
   serviceWorker: 20_000,
 } as const;

@@ -138,7 +138,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     });
   });
 
-  await registerSecurity(http, { corsOrigins: o.config.corsOrigins });
+  await registerSecurity(http, { corsOrigins: o.config.corsOrigins, connectSrc: o.config.connectSrc });
   registerAuthThrottle(http, { maxFailures: o.authFailuresPerMinute ?? 20, windowMs: 60_000 });
   // Every route a browser can reach is limited: these defaults, or the route's
   // own limit. Only the server-to-server routes (API key, webhook) opt out.

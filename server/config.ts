@@ -32,6 +32,8 @@ export interface Config {
   pushHosts: string[];
   /** other origins whose pages may call the API (CORS); empty: same-origin only */
   corsOrigins: string[];
+  /** RINGKIT_CONNECT_SRC: origins beyond the app and CometChat's cloud that the app's pages may call (its CSP connect-src) */
+  connectSrc: string[];
   tls: { certFile: string; keyFile: string } | undefined;
   /**
    * The TLS-terminating proxies in front (RINGKIT_TRUST_PROXY): false, a hop
@@ -112,7 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? env.RINGKIT_PUSH_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
     : PUBLIC_PUSH_HOSTS;
 
-  const corsOrigins = parseOrigins(env.RINGKIT_CORS_ORIGINS);
+  const corsOrigins = parseOrigins(env.RINGKIT_CORS_ORIGINS, 'RINGKIT_CORS_ORIGINS');
+  const connectSrc = parseOrigins(env.RINGKIT_CONNECT_SRC, 'RINGKIT_CONNECT_SRC');
 
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authSecret,
     pushHosts,
     corsOrigins,
+    connectSrc,
     tls,
     trustProxy,
     ttlSeconds: parseIntIn(env.RINGKIT_TTL ?? String(TTL_MIN), 'RINGKIT_TTL', TTL_MIN, TTL_MAX),
@@ -266,7 +270,7 @@ export function checkVapidSubject(subject: string): string | undefined {
  * browsers send them in the Origin header. No wildcard: a page on any origin
  * could then ring and read devices with a token it got hold of.
  */
-function parseOrigins(raw: string | undefined): string[] {
+function parseOrigins(raw: string | undefined, name: string): string[] {
   const entries = (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   return entries.map((entry) => {
     let url: URL | undefined;
@@ -276,7 +280,7 @@ function parseOrigins(raw: string | undefined): string[] {
       url = undefined;
     }
     if (!url || entry.includes('*') || !/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '').toLowerCase()) {
-      throw new ConfigError(`RINGKIT_CORS_ORIGINS takes origins like https://app.example.com (no path, no wildcard), got ${JSON.stringify(entry)}`);
+      throw new ConfigError(`${name} takes origins like https://app.example.com (no path, no wildcard), got ${JSON.stringify(entry)}`);
     }
     return url.origin;
   });

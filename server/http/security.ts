@@ -37,7 +37,7 @@ export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
  * every response: the PWA's pages, its worker script (whose own response sets
  * the worker's policy) and the API alike.
  */
-export async function registerSecurity(app: FastifyInstance, o: { corsOrigins: readonly string[] }): Promise<void> {
+export async function registerSecurity(app: FastifyInstance, o: { corsOrigins: readonly string[]; connectSrc?: readonly string[] }): Promise<void> {
   const allowed = new Set(o.corsOrigins);
   await app.register(cors, {
     // A function, not the list: an origin outside it gets no CORS headers at all.
@@ -48,7 +48,11 @@ export async function registerSecurity(app: FastifyInstance, o: { corsOrigins: r
   });
   await app.register(helmet, {
     // No defaults: 'upgrade-insecure-requests' would break the loopback http:// development origin.
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    // RINGKIT_CONNECT_SRC adds origins the pages may call: a dedicated CometChat client host (VITE_COMETCHAT_CLIENT_HOST).
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { ...CONTENT_SECURITY_POLICY, connectSrc: [...(CONTENT_SECURITY_POLICY.connectSrc ?? []), ...(o.connectSrc ?? [])] },
+    },
     // Other origins' pages may embed the app's files (the ringtone, icons) only when CORS admits them.
     crossOriginResourcePolicy: { policy: allowed.size > 0 ? 'cross-origin' : 'same-origin' },
     // Sent below, over HTTPS only (RFC 6797 §7.2: a browser ignores it over HTTP).

@@ -95,6 +95,18 @@ describe('the PWA\'s responses', () => {
   });
   afterAll(() => s.close());
 
+  it('admit a dedicated CometChat client host named in RINGKIT_CONNECT_SRC, and only that, in connect-src', async () => {
+    const site = await siteWithDataDir();
+    const other = await startTestSender({ env: { RINGKIT_WEB_DIR: site.webDir, RINGKIT_DATA_DIR: site.dataDir, RINGKIT_CONNECT_SRC: 'https://chat.example.com' } });
+    try {
+      const csp = String((await other.inject({ method: 'GET', url: '/' })).headers['content-security-policy']);
+      expect(csp).toContain("connect-src 'self' https://*.cometchat.io wss://*.cometchat.io https://chat.example.com;");
+    } finally {
+      await other.close();
+    }
+    expect(() => loadConfig({ RINGKIT_CONNECT_SRC: 'https://*.example.com' })).toThrow(/RINGKIT_CONNECT_SRC takes origins/);
+  });
+
   it.each(['/', '/call/v1.us.abc?action=accept', '/assets/index-abc123.js'])('carry the CSP and security headers (%s)', async (url) => {
     const res = await s.inject({ method: 'GET', url });
     expect(res.statusCode).toBe(200);
