@@ -64,6 +64,31 @@ async function closeAppTabs(): Promise<void> {
   for (const page of await ff.browser.pages()) if (page.url().startsWith(sender.origin)) await page.close();
 }
 
+/** Rings Ada and waits until her notification is on screen. */
+async function ringAda(): Promise<RingRequest> {
+  const ring = call();
+  const ringing = ff.waitForAlert('Incoming call from Grace');
+  await sender.ring(ring);
+  await ringing;
+  return ring;
+}
+
+/** The call screen of a ring, as a click on its notification opens it. */
+const callScreen = (ring: RingRequest) => appPage(`/call/${encodeURIComponent(ring.sessionId)}?action=open`);
+
+/** The CometChat login the worker would use, as the app keeps it in IndexedDB (null when none). */
+const storedCometChatLogin = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<unknown>((resolve) => {
+        const open = indexedDB.open('ringkit');
+        open.onsuccess = () => {
+          const get = open.result.transaction('settings').objectStore('settings').get('cometchat-credentials');
+          get.onsuccess = () => resolve(get.result ?? null);
+        };
+      }),
+  );
+
 /** What makes a call-status request the same as another: what CometChat reads from it. */
 const meaning = (r: ClientApiRequest) => ({
   method: r.method,
@@ -82,21 +107,15 @@ describe('CometChat learns the callee’s answer', () => {
 
   it('Decline on the notification with no window open: the worker tells CometChat "rejected" with the callee’s token, as the Chat SDK does from the call screen', async () => {
     // From the call screen first: the real Chat SDK in the page.
-    const fromPage = call();
-    const ringing = ff.waitForAlert('Incoming call from Grace');
-    await sender.ring(fromPage);
-    await ringing;
-    const screen = await appPage(`/call/${encodeURIComponent(fromPage.sessionId)}?action=open`);
+    const fromPage = await ringAda();
+    const screen = await callScreen(fromPage);
     await screen.locator('::-p-xpath(//button[normalize-space(.)="Decline"])').click();
     await screen.waitForSelector('[data-phase="declined"]');
     const sdkRequest = await cometchat.waitForStatus(fromPage.sessionId, 'rejected');
 
     // Then from the notification, with every tab of the app closed.
     await closeAppTabs();
-    const fromNotification = call();
-    const ringingAgain = ff.waitForAlert('Incoming call from Grace');
-    await sender.ring(fromNotification);
-    await ringingAgain;
+    const fromNotification = await ringAda();
     await ff.clickAlert('Incoming call from Grace', 'decline');
     const workerRequest = await cometchat.waitForStatus(fromNotification.sessionId, 'rejected');
 
@@ -107,11 +126,8 @@ describe('CometChat learns the callee’s answer', () => {
   });
 
   it('Accept on the call screen: CometChat hears "ongoing" before the call is joined', async () => {
-    const ring = call();
-    const ringing = ff.waitForAlert('Incoming call from Grace');
-    await sender.ring(ring);
-    await ringing;
-    const screen = await appPage(`/call/${encodeURIComponent(ring.sessionId)}?action=open`);
+    const ring = await ringAda();
+    const screen = await callScreen(ring);
     await screen.locator('::-p-xpath(//button[normalize-space(.)="Accept"])').click();
     await screen.waitForSelector('[data-phase="in-call"]');
     const ongoing = cometchat.statusUpdates(ring.sessionId).find((u) => u.status === 'ongoing');
@@ -127,11 +143,8 @@ describe('CometChat learns the callee’s answer', () => {
   });
 
   it('CometChat out of reach: the call screen says so and joins nothing; Try again gets through', async () => {
-    const ring = call();
-    const ringing = ff.waitForAlert('Incoming call from Grace');
-    await sender.ring(ring);
-    await ringing;
-    const screen = await appPage(`/call/${encodeURIComponent(ring.sessionId)}?action=open`);
+    const ring = await ringAda();
+    const screen = await callScreen(ring);
     cometchat.failStatusUpdates(1);
     await screen.locator('::-p-xpath(//button[normalize-space(.)="Accept"])').click();
     const alert = await screen.waitForSelector('[data-phase="accept-failed"] [role="alert"]');
@@ -148,29 +161,9 @@ describe('CometChat learns the callee’s answer', () => {
 
   it('signing out forgets the CometChat login: the next user’s Decline never carries it', async () => {
     const page = await appPage();
-    await until(
-      'the CometChat login to be stored',
-      () => page.evaluate(() => new Promise<boolean>((resolve) => {
-        const open = indexedDB.open('ringkit');
-        open.onsuccess = () => {
-          const get = open.result.transaction('settings').objectStore('settings').get('cometchat-credentials');
-          get.onsuccess = () => resolve(Boolean(get.result));
-        };
-      })),
-      Boolean,
-    );
+    await until('the CometChat login to be stored', () => storedCometChatLogin(page), Boolean);
     await page.locator('::-p-xpath(//button[normalize-space(.)="Sign out"])').click();
-    const stored = await until(
-      'the CometChat login to be forgotten',
-      () => page.evaluate(() => new Promise<unknown>((resolve) => {
-        const open = indexedDB.open('ringkit');
-        open.onsuccess = () => {
-          const get = open.result.transaction('settings').objectStore('settings').get('cometchat-credentials');
-          get.onsuccess = () => resolve(get.result ?? null);
-        };
-      })),
-      (v) => v === null,
-    );
+    const stored = await until('the CometChat login to be forgotten', () => storedCometChatLogin(page), (v) => v === null);
     expect(stored).toBeNull();
     await page.close();
   });
