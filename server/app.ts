@@ -16,6 +16,7 @@ import { withDeadline } from './push/deadline';
 import { registerSecurity } from './http/security';
 import { Deliverer } from './push/deliver';
 import { createPushEncryptor, defaultEncryptionThreads } from './push/encryption';
+import type { EgressProxy } from './push/egress-proxy';
 import { createPushTransport, type PushTransport } from './push/transport';
 import { VapidHeaderCache } from './push/vapid-header';
 import type { Secrets } from './secrets';
@@ -31,6 +32,8 @@ export interface AppOptions {
   logger: FastifyBaseLogger;
   /** the connections to push services; tests pass one that trusts their loopback push service (closed by the caller) */
   transport?: PushTransport;
+  /** the egress proxy (HTTPS_PROXY, NO_PROXY) the default transport connects through */
+  egressProxy?: EgressProxy | undefined;
   /** worker threads encrypting pushes; default: one per core up to 4, none on one core */
   encryptionThreads?: number;
   /** how long a ring waits for final outcomes before answering with the rest pending */
@@ -94,7 +97,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
   });
 
   const tokens = new Tokens(o.secrets.authSecret);
-  const transport = o.transport ?? createPushTransport();
+  const transport = o.transport ?? createPushTransport({ proxy: o.egressProxy });
   const encryptor = createPushEncryptor(o.encryptionThreads ?? defaultEncryptionThreads());
   const deliverer = new Deliverer({
     store: o.store,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { buildApp } from './app';
 import { ConfigError, isLoopback, loadConfig } from './config';
+import { egressProxyFromEnvironment } from './push/egress-proxy';
 import { loadSecrets } from './secrets';
 import { openStore } from './store/open-store';
 
@@ -11,6 +12,7 @@ const DRAIN_TIMEOUT_MS = 10_000;
 /** The sender's process: configuration, logging, listening and a graceful stop. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const egressProxy = egressProxyFromEnvironment(process.env);
   const logger = pino({
     level: config.logLevel,
     redact: ['req.headers.authorization', 'headers.authorization'],
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
     secrets,
     store,
     logger,
+    egressProxy,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
   });
 

@@ -19,6 +19,8 @@ export interface ConnectProxy {
   refuse(status: number | undefined): void;
   /** Cuts every tunnel and stops listening: the proxy process died. */
   die(): Promise<void>;
+  /** Listens again on the same port: the proxy was restarted. */
+  revive(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,15 +57,13 @@ export async function startConnectProxy(route: Route = (target) => target): Prom
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= new Promise<void>((resolve) => {
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
       server.close(() => resolve());
       for (const socket of tunnels) socket.destroy();
       server.closeAllConnections();
     });
-    return closing;
-  };
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -73,6 +73,7 @@ export async function startConnectProxy(route: Route = (target) => target): Prom
       refusal = status;
     },
     die: close,
+    revive: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
     close,
   };
 }

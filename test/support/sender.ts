@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import webpush from 'web-push';
 import { buildApp, type App, type AppOptions } from '../../server/app';
 import { loadConfig } from '../../server/config';
+import type { EgressProxy } from '../../server/push/egress-proxy';
 import { createPushTransport } from '../../server/push/transport';
 import { loadSecrets, type Secrets } from '../../server/secrets';
 import type { DeviceStore } from '../../server/store/types';
@@ -50,6 +51,8 @@ export async function startTestSender(
     push?: PushService;
     /** a ring length below RINGKIT_TTL's minimum, so ring deadlines pass within a test */
     ttlSeconds?: number;
+    /** an egress proxy the sender's connections go through */
+    egressProxy?: EgressProxy;
   } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute' | 'requestsPerMinute'>> = {},
 ): Promise<TestSender> {
   const push = options.push ?? (await startPushService());
@@ -59,7 +62,7 @@ export async function startTestSender(
   const secrets = await loadSecrets(config);
   push.expectVapidKey(secrets.vapid.publicKey);
   const store = options.store ?? (await sqliteFactory.open());
-  const transport = createPushTransport({ ca: push.cert });
+  const transport = createPushTransport({ ca: push.cert, proxy: options.egressProxy });
   const app = await buildApp({
     config,
     secrets,
