@@ -129,6 +129,10 @@ export interface GooglePushService {
   messages: PushMessage[];
   /** the registration token of a push endpoint this service's tokens make */
   tokenOf(endpoint: string): string;
+  /** whether the endpoint's token is registered (not unregistered, not dropped) */
+  isRegistered(endpoint: string): boolean;
+  /** whether the endpoint's browser is logged in on an MCS connection: pushes reach it now */
+  isConnected(endpoint: string): boolean;
   /** Deliveries to this endpoint's browser wait (queued, TTL running) until release(). */
   hold(endpoint: string): void;
   release(endpoint: string): void;
@@ -451,6 +455,11 @@ export async function startGooglePushService(): Promise<GooglePushService> {
       const match = (ENDPOINT_HOSTS as readonly string[]).includes(url.host) ? PUSH_PATH.exec(url.pathname) : null;
       if (!match) throw new Error(`${endpoint} is not an endpoint of this push service`);
       return match[1]!;
+    },
+    isRegistered: (endpoint) => registrations.has(service.tokenOf(endpoint)),
+    isConnected(endpoint) {
+      const socket = deviceOf(endpoint).socket;
+      return socket !== undefined && !socket.destroyed;
     },
     hold(endpoint) {
       deviceOf(endpoint).held = true;
