@@ -116,6 +116,22 @@ describe.each([
     expect(proxy.connects.slice(before)).toEqual([]);
   });
 
+  it('authenticates to a proxy with the credentials in HTTPS_PROXY (Basic, percent-decoded)', async () => {
+    const guarded = await startConnectProxy(undefined, { credentials: 'ops:p@ss word' });
+    try {
+      const url = new URL(guarded.url);
+      url.username = 'ops';
+      url.password = 'p@ss word';
+      transport = createPushTransport({ ca: push.cert, proxy: egressProxyFromEnvironment({ HTTPS_PROXY: url.href })! });
+      expect(await transport.post(pushTo(push.subscribe()), 2000)).toMatchObject({ status: 201 });
+      transport.close();
+      transport = createPushTransport({ ca: push.cert, proxy: egressProxyFromEnvironment({ HTTPS_PROXY: guarded.url })! });
+      expect(await transport.post(pushTo(push.subscribe()), 2000)).toEqual({ transportError: 'proxy' }); // 407
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('reports a CONNECT the proxy refuses as a transient "proxy" fault', async () => {
     transport = createPushTransport({ ca: push.cert, proxy: proxyVia(proxy) });
     proxy.refuse(403);

@@ -26,7 +26,8 @@ export interface ConnectProxy {
 
 export type Route = (target: { host: string; port: number }) => { host: string; port: number };
 
-export async function startConnectProxy(route: Route = (target) => target): Promise<ConnectProxy> {
+/** `credentials` ("user:password"): CONNECTs without that Proxy-Authorization (Basic) get 407. */
+export async function startConnectProxy(route: Route = (target) => target, options: { credentials?: string } = {}): Promise<ConnectProxy> {
   const connects: string[] = [];
   const tunnels = new Set<Socket>();
   let refusal: number | undefined;
@@ -36,6 +37,11 @@ export async function startConnectProxy(route: Route = (target) => target): Prom
     connects.push(target);
     client.on('error', () => {});
     const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(target);
+    const expected = options.credentials && `Basic ${Buffer.from(options.credentials).toString('base64')}`;
+    if (expected && req.headers['proxy-authorization'] !== expected) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="egress"\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (refusal !== undefined || !match) {
       client.end(`HTTP/1.1 ${refusal ?? 400} Refused\r\nContent-Length: 0\r\n\r\n`);
       return;
