@@ -1,9 +1,13 @@
 /**
  * `npm run screenshots`: the home screen in each state of the enable-ringing
  * flow, as Debian's chromium renders it, into docs/screenshots/ for the README.
+ * "On" is shot in a Chromium that really is on: subscribed through the
+ * loopback stand-in of Google's push service, the sender holding the device.
  */
 import type { Page } from 'playwright-core';
 import { launchChromium } from './support/chromium';
+import { launchChromiumWithPush, startChromiumPushPath } from './support/chromium-push';
+import { enableRingingViaUi } from './support/ringing';
 import { startServedApp } from './support/served-app';
 import { emulateDevice, IPHONE_SAFARI_17, signIn } from './support/app-ui';
 
@@ -54,4 +58,20 @@ try {
 } finally {
   await context.close();
   await served.close();
+}
+
+const path = await startChromiumPushPath();
+try {
+  const chromium = await launchChromiumWithPush(path.google, path.sender.origin);
+  try {
+    const page = await chromium.openPage(path.sender.origin);
+    await page.setViewport({ width: 420, height: 760 });
+    await enableRingingViaUi(page, 'Ada');
+    await page.screenshot({ path: `${OUT}on.png` });
+    console.log('docs/screenshots/on.png');
+  } finally {
+    await chromium.close();
+  }
+} finally {
+  await path.close();
 }

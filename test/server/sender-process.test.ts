@@ -144,6 +144,7 @@ describe('npm run sender', () => {
     ['a TTL out of range', { RINGKIT_TTL: '300' }, /RINGKIT_TTL must be a whole number from 30 to 60/],
     ['production without an API key', { NODE_ENV: 'production', RINGKIT_API_KEY: '' }, /RINGKIT_API_KEY is required in production/],
     ['production on plain HTTP on a public address', { NODE_ENV: 'production', HOST: '0.0.0.0' }, /refusing plain HTTP on 0.0.0.0/],
+    ['an egress proxy it cannot speak to', { HTTPS_PROXY: 'socks5://proxy.internal:1080' }, /only http:\/\/ proxies \(HTTP CONNECT\) are supported/],
   ])('refuses to start with %s, saying why', async (_name, over, message) => {
     const { output, exited } = runSender({ ...env, ...over, PORT: String(await freePort()) });
     expect(await exited).toBe(1);

@@ -41,8 +41,13 @@ export function loopbackSenderEnv(dataDir: string): NodeJS.ProcessEnv {
     VAPID_PRIVATE_KEY: vapidKeys.privateKey,
     RINGKIT_API_KEY: randomBytes(18).toString('base64url'),
     RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    // The loopback push service is reached directly, whatever egress proxy this machine sets.
+    ...NO_EGRESS_PROXY,
   };
 }
+
+/** Clears the egress proxy variables a sender process would inherit (empty counts as unset, as for curl). */
+export const NO_EGRESS_PROXY: NodeJS.ProcessEnv = { https_proxy: '', HTTPS_PROXY: '', all_proxy: '', ALL_PROXY: '' };
 
 export async function startTestSender(
   options: {
