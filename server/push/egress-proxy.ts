@@ -120,6 +120,7 @@ export async function connectTls(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<TLSSocket> {
+  if (signal?.aborted) throw Object.assign(new Error('the transport is closed'), { code: 'ETIMEDOUT' });
   const start = Date.now();
   const tunnel = proxy ? await openTunnel(proxy, options.host, options.port, timeoutMs, signal) : undefined;
   return new Promise((resolve, reject) => {
