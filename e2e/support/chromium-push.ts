@@ -15,6 +15,7 @@ import { startConnectProxy, type ConnectProxy } from '../../test/support/connect
 import { chromiumPath } from './chromium';
 import { ENDPOINT_HOSTS, startGooglePushService, type GooglePushService } from './google-push-service';
 import { startNotificationDaemon, type NotificationDaemon } from './notification-daemon';
+import { stateWaiters } from './state-waiters';
 import { startSenderApp, type SenderApp } from './sender-app';
 
 export interface ChromiumPushPath {
@@ -95,7 +96,7 @@ export async function launchChromiumWithPush(google: GooglePushService, origin: 
   const [observer] = await browser.pages();
   const cdp = await observer!.createCDPSession();
   const pushEvents: PushEvent[] = [];
-  const waiters = new Set<() => void>();
+  const state = stateWaiters('Chromium');
   cdp.on('BackgroundService.backgroundServiceEventReceived', ({ backgroundServiceEvent: e }) => {
     let event = pushEvents.find((p) => p.messageId === e.instanceId);
     if (!event) pushEvents.push((event = { messageId: e.instanceId }));
@@ -106,7 +107,7 @@ export async function launchChromiumWithPush(google: GooglePushService, origin: 
       event.completedAt = at;
       event.status = e.eventMetadata.find((m) => m.key === 'Status')?.value;
     }
-    for (const w of [...waiters]) w();
+    state.changed();
   });
   await cdp.send('BackgroundService.startObserving', { service: 'pushMessaging' });
   await cdp.send('BackgroundService.setRecording', { service: 'pushMessaging', shouldRecord: true });
@@ -114,23 +115,8 @@ export async function launchChromiumWithPush(google: GooglePushService, origin: 
     browser,
     desktop,
     pushEvents,
-    pushEventCompleted(messageId, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const event = pushEvents.find((p) => p.messageId === messageId && p.completedAt !== undefined);
-          if (!event) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(event);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`Chromium's push event for ${messageId} did not complete within ${timeoutMs} ms: ${JSON.stringify(pushEvents)}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    pushEventCompleted: (messageId, timeoutMs) =>
+      state.waitFor(`Chromium's push event for ${messageId} to complete`, () => pushEvents.find((p) => p.messageId === messageId && p.completedAt !== undefined), timeoutMs),
     async openPage(url) {
       const page = await browser.newPage();
       if (url) await page.goto(url);

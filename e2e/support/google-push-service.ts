@@ -18,11 +18,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createSecureServer, type Http2ServerRequest } from 'node:http2';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import protobuf from 'protobufjs';
-import { header, KEY_MISMATCH, parseTtl, verifyVapid } from '../../test/support/push-request';
+import { checkPush, header } from '../../test/support/push-request';
 import { makeTestCaCertificate } from '../../test/support/tls';
+import { listenOnLoopback, stateWaiters } from './state-waiters';
 
 /** The hosts push endpoints name: Google's staging host (what Debian's non-stable channel reports) and production's. */
 export const ENDPOINT_HOSTS = ['jmt17.google.com', 'fcm.googleapis.com'] as const;
@@ -162,14 +163,12 @@ export async function startGooglePushService(): Promise<GooglePushService> {
   const checkins: Checkin[] = [];
   const posts: PushPost[] = [];
   const messages: PushMessage[] = [];
-  const waiters = new Set<() => void>();
+  const state = stateWaiters('push service');
+  const changed = state.changed;
   const sockets = new Set<Socket>();
   let clockOffset = 0;
   let closed = false;
   const now = (): number => Date.now() + clockOffset;
-  const changed = (): void => {
-    for (const waiter of [...waiters]) waiter();
-  };
 
   // Checkin and registration: plain HTTP, as the switches allow.
   const gservices = createHttpServer((req, res) => {
@@ -389,13 +388,9 @@ export async function startGooglePushService(): Promise<GooglePushService> {
     if (gone.has(token)) return answer(410, 'push subscription has unsubscribed or expired');
     const registration = registrations.get(token);
     if (!registration) return answer(404, 'no such registration token');
-    const vapid = await verifyVapid(header(req, 'authorization'), origin, registration.sender || null);
-    if (!vapid.valid) return answer(vapid.error === KEY_MISMATCH ? 403 : 401, vapid.error);
-    const ttl = parseTtl(header(req, 'ttl'));
-    if (ttl === undefined || Number.isNaN(ttl)) return answer(400, 'TTL header missing or not a number');
-    if (body.length > MAX_BODY_BYTES) return answer(413, `payload of ${body.length} bytes exceeds ${MAX_BODY_BYTES}`);
-
-    const topic = header(req, 'topic');
+    const checked = await checkPush(req, body, { audience: origin, key: registration.sender || null, maxBodyBytes: MAX_BODY_BYTES });
+    if ('refused' in checked) return answer(checked.refused.status, checked.refused.error);
+    const { ttl, topic, encoding } = checked.accepted;
     const message: PushMessage = {
       persistentId: `0:${Date.now()}%${randomUUID().replace(/-/g, '')}`,
       token,
@@ -403,7 +398,7 @@ export async function startGooglePushService(): Promise<GooglePushService> {
       topic,
       ttl,
       body,
-      encoding: header(req, 'content-encoding'),
+      encoding,
       postedAt: Date.now(),
       expiresAt: now() + ttl * 1000,
       fate: 'queued',
@@ -427,7 +422,7 @@ export async function startGooglePushService(): Promise<GooglePushService> {
       socket.once('close', () => sockets.delete(socket));
     });
   }
-  const [gservicesPort, mcsPort, pushPort] = await Promise.all([listen(gservices), listen(mcs), listen(push)]);
+  const [gservicesPort, mcsPort, pushPort] = await Promise.all([listenOnLoopback(gservices), listenOnLoopback(mcs), listenOnLoopback(push)]);
 
   function deviceOf(endpoint: string): Device {
     const registration = registrations.get(service.tokenOf(endpoint));
@@ -492,27 +487,11 @@ export async function startGooglePushService(): Promise<GooglePushService> {
       for (const device of devices.values()) expire(device);
       changed();
     },
-    waitFor(what, probe, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        if (closed) return reject(new Error(`push service closed; waiting for ${what}`));
-        const check = () => {
-          const value = probe();
-          if (value === undefined) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(value);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: state.waitFor,
     async close() {
       if (closed) return;
       closed = true;
+      state.close();
       const done = Promise.all([gservices, mcs, push].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
       for (const socket of sockets) socket.destroy();
       await done;
@@ -547,14 +526,4 @@ export function varint(value: number): Buffer {
     bytes.push(byte);
   } while (value > 0);
   return Buffer.from(bytes);
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

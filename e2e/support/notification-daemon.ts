@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dbus from 'dbus-next';
+import { stateWaiters } from './state-waiters';
 
 const NAME = 'org.freedesktop.Notifications';
 const PATH = '/org/freedesktop/Notifications';
@@ -54,10 +55,8 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
   const address = await firstLine(daemon);
   const bus = dbus.sessionBus({ busAddress: address });
   const all: DesktopNotification[] = [];
-  const waiters = new Set<() => void>();
-  const changed = () => {
-    for (const w of [...waiters]) w();
-  };
+  const state = stateWaiters('the desktop');
+  const changed = state.changed;
   let nextId = 1;
 
   class Notifications extends dbus.interface.Interface {
@@ -122,23 +121,8 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
     env: { DBUS_SESSION_BUS_ADDRESS: address },
     all,
     onScreen,
-    waitFor(title, { since = 0, timeoutMs = 15_000 } = {}) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = onScreen().find((n) => n.title === title && n.shownAt >= since);
-          if (!hit) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(hit);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no notification titled ${JSON.stringify(title)} within ${timeoutMs} ms; on screen: ${JSON.stringify(onScreen().map((n) => n.title))}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (title, { since = 0, timeoutMs } = {}) =>
+      state.waitFor(`a notification titled ${JSON.stringify(title)} on screen (now: ${JSON.stringify(onScreen().map((n) => n.title))})`, () => onScreen().find((n) => n.title === title && n.shownAt >= since), timeoutMs),
     click(title, label) {
       const n = find(title);
       const key = label === undefined ? 'default' : n.actions.find((a) => a.label === label)?.key;
@@ -150,6 +134,7 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
       closeOn(find(title).id, DISMISSED);
     },
     async close() {
+      state.close();
       bus.disconnect();
       daemon.kill();
       await new Promise((resolve) => (daemon.exitCode !== null ? resolve(undefined) : daemon.once('exit', resolve)));
