@@ -263,9 +263,9 @@ describe('ringing in Chromium, end to end', () => {
     // Its connection goes out through the same egress proxy (a test agent opens the tunnel).
     expect(await ringTheSeedsWay(callee.page, path.sender.vapid, new TunnellingAgent(new URL(path.proxy.url), path.google.ca))).toBe(201);
     await callee.chromium.desktop.waitFor('Incoming call from Seed Sam');
-    expect(await notificationsIn(callee.page)).toEqual([
-      expect.objectContaining({ title: 'Incoming call from Seed Sam', body: 'Video call', requireInteraction: true }),
-    ]);
+    // On screen first; the worker's list shows it once the browser has stored it.
+    const listed = await until('the worker to list it', () => notificationsIn(callee.page), (n) => n.length > 0);
+    expect(listed).toEqual([expect.objectContaining({ title: 'Incoming call from Seed Sam', body: 'Video call', requireInteraction: true })]);
   });
 });
 

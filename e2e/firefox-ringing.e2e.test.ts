@@ -251,8 +251,8 @@ describe('ringing in Firefox, end to end', () => {
     const visible = callee.ff.waitForAlert('Incoming call from Seed Sam');
     expect(await ringTheSeedsWay(callee.page, sender.vapid, new Agent({ ca: push.cert }))).toBe(201);
     await visible;
-    expect(await notificationsIn(callee.page)).toEqual([
-      expect.objectContaining({ title: 'Incoming call from Seed Sam', body: 'Video call', requireInteraction: true }),
-    ]);
+    // On screen first; the worker's list shows it once the browser has stored it.
+    const listed = await until('the worker to list it', () => notificationsIn(callee.page), (n) => n.length > 0);
+    expect(listed).toEqual([expect.objectContaining({ title: 'Incoming call from Seed Sam', body: 'Video call', requireInteraction: true })]);
   });
 });
