@@ -159,7 +159,7 @@ describe('ringing in Chromium, end to end', () => {
     expect((await callee.chromium.browser.pages()).map((p) => p.url())).toEqual(tabsBefore);
     await until('the tab to hear it', heard, (h) => h.some((m) => m.type === 'call_ended'));
     expect(await heard()).toContainEqual(expect.objectContaining({ type: 'call_ended', reason: 'declined' }));
-    expect(callee.chromium.desktop.onScreen().map((n) => n.title)).toEqual(['Call declined']);
+    await callee.chromium.desktop.waitForScreen(['Call declined']);
   });
 
   it('the caller hangs up: the ringing notification becomes a missed call, and the open tab stops ringing', async () => {
@@ -173,7 +173,7 @@ describe('ringing in Chromium, end to end', () => {
     expect(await path.sender.cancel(ring.sessionId, 'fay')).toMatchObject({ delivered: 1 });
     await missed;
     expect(await notificationsIn(callee.page)).toEqual([expect.objectContaining({ title: 'Missed call from Bob', requireInteraction: false, actions: [] })]);
-    expect(callee.chromium.desktop.onScreen().map((n) => n.title)).toEqual(['Missed call from Bob']);
+    await callee.chromium.desktop.waitForScreen(['Missed call from Bob']); // the ringing one is gone
     const ended = await until('the tab to stop ringing', heard, (h) => h.some((m) => m.type === 'call_ended'));
     expect(ended.find((m) => m.type === 'call_ended')).toMatchObject({ sessionId: ring.sessionId, reason: 'cancelled' });
   });
@@ -191,7 +191,7 @@ describe('ringing in Chromium, end to end', () => {
     const answered = desktop.chromium.desktop.waitFor('Answered on another device');
     laptop.chromium.desktop.click('Incoming call from Bob', 'Accept');
     await answered;
-    expect(desktop.chromium.desktop.onScreen().map((n) => n.title)).toEqual(['Answered on another device']);
+    await desktop.chromium.desktop.waitForScreen(['Answered on another device']); // its ringing one is gone
     await laptop.chromium.browser.waitForTarget((t) => t.url().includes(`/call/${encodeURIComponent(ring.sessionId)}?action=accept`));
     // The device that answered was not told to stop.
     expect(pushesTo(laptop.endpoint)).toHaveLength(1);

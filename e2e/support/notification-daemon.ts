@@ -43,6 +43,12 @@ export interface NotificationDaemon {
   onScreen(): DesktopNotification[];
   /** Waits for a notification with this title on screen (one shown after `since`, when given). */
   waitFor(title: string, options?: { since?: number; timeoutMs?: number }): Promise<DesktopNotification>;
+  /**
+   * Waits until exactly these titles are on screen, in order: a browser
+   * replacing a notification may show the new one a moment before it closes
+   * the old. Resolves with them.
+   */
+  waitForScreen(titles: string[], timeoutMs?: number): Promise<DesktopNotification[]>;
   /** The user clicks the notification with this title: its body (no label) or the button with this label. */
   click(title: string, label?: string): void;
   /** The user dismisses it. */
@@ -123,6 +129,12 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
     onScreen,
     waitFor: (title, { since = 0, timeoutMs } = {}) =>
       state.waitFor(`a notification titled ${JSON.stringify(title)} on screen (now: ${JSON.stringify(onScreen().map((n) => n.title))})`, () => onScreen().find((n) => n.title === title && n.shownAt >= since), timeoutMs),
+    waitForScreen: (titles, timeoutMs) =>
+      state.waitFor(
+        `the desktop to show ${JSON.stringify(titles)} (now: ${JSON.stringify(onScreen().map((n) => n.title))})`,
+        () => (JSON.stringify(onScreen().map((n) => n.title)) === JSON.stringify(titles) ? onScreen() : undefined),
+        timeoutMs,
+      ),
     click(title, label) {
       const n = find(title);
       const key = label === undefined ? 'default' : n.actions.find((a) => a.label === label)?.key;
