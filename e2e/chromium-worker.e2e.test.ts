@@ -1,11 +1,10 @@
 /**
- * The worker side of ringing in a real Chromium: pushes handed to the worker
- * over CDP (support/worker.ts); from there on, everything is the real worker,
- * notification and page.
+ * What the real push path (chromium-ringing.e2e.test.ts) does not cover: a
+ * push no sender of ours would send, handed to the worker over CDP
+ * (support/worker.ts), and the installed app (installability, offline start).
  */
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallEndedPayload, IncomingCallPayload } from '../protocol/payload';
 import { launchChromium } from './support/chromium';
 import { readShownNotifications, type ShownNotification } from './support/notifications';
 import { startServedApp } from './support/served-app';
@@ -38,41 +37,9 @@ function notifications(): Promise<ShownNotification[]> {
   return page.evaluate(readShownNotifications);
 }
 
-const ring = (sessionId: string): IncomingCallPayload => ({
-  type: 'incoming_call', v: 1, sessionId, callerName: 'Ada Lovelace', callerUid: 'ada', callType: 'video',
-  timestamp: Date.now(), ringUntil: Date.now() + 30_000, declineToken: 'decline.token.x',
-});
-
-describe('a ring delivered to the worker in Chromium', () => {
-  it('shows a ringing notification with Accept and Decline, and tells the open tab', async () => {
-    await deliver(ring('v1.us.one'));
-    const [shown] = await until(notifications, (n) => n.length === 1, 'the ringing notification');
-    expect(shown).toMatchObject({
-      title: 'Incoming call from Ada Lovelace',
-      body: 'Video call',
-      requireInteraction: true,
-      actions: [{ action: 'accept', title: 'Accept' }, { action: 'decline', title: 'Decline' }],
-    });
-    expect(shown!.tag).toContain('v1.us.one');
-    const heard = await until(() => page.evaluate(() => (window as unknown as { heard: { type: string }[] }).heard), (h) => h.length > 0, 'a message in the tab');
-    expect(heard[0]).toMatchObject({ type: 'incoming_call', payload: { sessionId: 'v1.us.one', callerName: 'Ada Lovelace' } });
-  });
-
-  it('replaces the ringing notification when the call ends, and tells the tab', async () => {
-    const ended: CallEndedPayload = { type: 'call_ended', v: 1, sessionId: 'v1.us.one', reason: 'cancelled', timestamp: Date.now() };
-    await deliver(ended);
-    const shown = await until(notifications, (n) => n.length === 1 && n[0]!.title.startsWith('Missed call'), 'the missed-call notification');
-    expect(shown[0]).toMatchObject({ title: 'Missed call from Ada Lovelace', requireInteraction: false, actions: [] });
-    const heard = await until(() => page.evaluate(() => (window as unknown as { heard: { type: string }[] }).heard), (h) => h.some((m) => m.type === 'call_ended'), 'call_ended in the tab');
-    expect(heard.find((m) => m.type === 'call_ended')).toMatchObject({ sessionId: 'v1.us.one', reason: 'cancelled' });
-  });
-
-  it('rings for a push sent with only the seed template fields', async () => {
-    await deliver({ type: 'incoming_call', sessionId: 'seed-1', callerName: 'Grace', callerUid: 'grace', callType: 'audio', timestamp: Date.now() });
-    const shown = await until(notifications, (n) => n.some((x) => x.title === 'Incoming call from Grace'), 'the seed ring');
-    expect(shown.find((x) => x.title === 'Incoming call from Grace')).toMatchObject({ body: 'Audio call', requireInteraction: true });
-  });
-
+// Rings, their end and the seed's pushes reach Chromium over the real push path
+// (chromium-ringing.e2e.test.ts). What stays here is what that path cannot send.
+describe('a push handed to the worker in Chromium', () => {
   it('shows a notification even for a push it cannot read', async () => {
     const before = (await notifications()).length;
     await deliver({ hello: 'world' });

@@ -3,13 +3,15 @@
  * with what the browser itself exposes, the report downloads as valid JSON,
  * and an offline Chromium's failed subscription is reported as such. Firefox:
  * the test ring goes through the sender and a loopback push service to the
- * browser for real, and its timings are shown.
+ * browser for real, and its timings are shown; so it does for a Chromium whose
+ * push client is on the loopback stand-in of Google's push service.
  */
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CompatReport } from '../src/compat/report';
 import { launchChromium } from './support/chromium';
+import { launchChromiumWithPush, startChromiumPushPath, type ChromiumBrowser, type ChromiumPushPath } from './support/chromium-push';
 import { startFirefoxRig, testRingOnCompat, type FirefoxRig } from './support/compat-firefox';
 import { readReport, signInOnCompat, testRingState } from './support/compat-page';
 import { endpointIn, notificationsIn, until } from './support/ringing';
@@ -186,5 +188,34 @@ describe('the /compat page in Firefox', () => {
     await until('the test alert to close', () => ff.alerts(), (alerts) => alerts.every((a) => a.title !== 'Incoming call from RingKit test ring'));
     // The page's own ringer rang for the test like for a call, and stopped with it.
     await until('the ringer to stop', () => page.evaluate(() => document.querySelector('[role="alertdialog"]') !== null), (ringing) => !ringing);
+  }, 60_000);
+});
+
+describe('the /compat page in a Chromium on the real push path', () => {
+  let path: ChromiumPushPath;
+  let chromium: ChromiumBrowser | undefined;
+  beforeAll(async () => {
+    path = await startChromiumPushPath();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await path?.close();
+  });
+
+  it("subscribes through Google's push service (the stand-in) and its test ring arrives, shown on the desktop, then closed", async () => {
+    chromium = await launchChromiumWithPush(path.google, path.sender.origin);
+    const { page: compat, report } = await testRingOnCompat(chromium, path.sender.origin, 'Tess');
+
+    expect(report.verdict.kind).toBe('rings-with-actions');
+    expect(check(report, 'push-subscription')).toMatchObject({ status: 'pass', observed: 'subscribed at https://jmt17.google.com' });
+    const ring = report.testRing;
+    if (ring?.status !== 'arrived') throw new Error(`the test ring did not arrive: ${JSON.stringify(ring)}`);
+    expect(ring.carriedActions).toBe(true);
+    // Delivered on Chromium's MCS connection, shown by the desktop with both buttons, and closed by the page.
+    const endpoint = (await endpointIn(compat))!;
+    expect(path.google.messages.filter((m) => m.token === path.google.tokenOf(endpoint)).map((m) => m.fate)).toEqual(['sent']);
+    const shown = chromium.desktop.all.find((n) => n.title === 'Incoming call from RingKit test ring');
+    expect(shown?.actions.map((a) => a.label)).toEqual(expect.arrayContaining(['Accept', 'Decline']));
+    await until('the test notification to close', async () => chromium!.desktop.onScreen().map((n) => n.title), (titles) => !titles.includes('Incoming call from RingKit test ring'));
   }, 60_000);
 });

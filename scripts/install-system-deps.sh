@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the tests need: PostgreSQL (the sender's multi-instance
 # store, tested against a throwaway cluster), Chromium and Firefox ESR (the real-browser
-# tests; Playwright cannot download its own browsers here). Needs root (or sudo).
+# tests; Playwright cannot download its own browsers here) and dbus-daemon (a private
+# session bus on which the Chromium tests play the desktop's notification server). Needs root (or sudo).
 set -euo pipefail
-packages=(postgresql openssl chromium firefox-esr)
+packages=(postgresql openssl chromium firefox-esr dbus-daemon)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -12,11 +12,11 @@ const onPath = (cmd) => {
     return false;
   }
 };
-if ((process.env.RINGKIT_TEST_DATABASE_URL || pgBin) && onPath('chromium') && onPath('firefox-esr') && onPath('openssl')) process.exit(0);
+if ((process.env.RINGKIT_TEST_DATABASE_URL || pgBin) && onPath('chromium') && onPath('firefox-esr') && onPath('openssl') && onPath('dbus-daemon')) process.exit(0);
 
 try {
   execFileSync('bash', [new URL('./install-system-deps.sh', import.meta.url).pathname], { stdio: 'inherit' });
 } catch {
-  console.error('The tests need Debian packages: apt-get install postgresql chromium firefox-esr openssl (or set RINGKIT_TEST_DATABASE_URL for PostgreSQL).');
+  console.error('The tests need Debian packages: apt-get install postgresql chromium firefox-esr openssl dbus-daemon (or set RINGKIT_TEST_DATABASE_URL for PostgreSQL).');
   process.exit(1);
 }

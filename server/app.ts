@@ -23,6 +23,7 @@ import { registerSecurity } from './http/security';
 import { registerAuthThrottle } from './http/auth-throttle';
 import { Deliverer } from './push/deliver';
 import { createPushEncryptor, defaultEncryptionThreads } from './push/encryption';
+import type { EgressProxy } from './push/egress-proxy';
 import { createPushTransport, type PushTransport } from './push/transport';
 import { VapidHeaderCache } from './push/vapid-header';
 import { Metrics } from './metrics/metrics';
@@ -42,6 +43,8 @@ export interface AppOptions {
   logRequests?: boolean;
   /** the connections to push services; tests pass one that trusts their loopback push service (closed by the caller) */
   transport?: PushTransport;
+  /** the egress proxy (HTTPS_PROXY, NO_PROXY) the default transport connects through */
+  egressProxy?: EgressProxy | undefined;
   /** worker threads encrypting pushes; default: one per core up to 4, none on one core */
   encryptionThreads?: number;
   /** how long a ring waits for final outcomes before answering with the rest pending */
@@ -157,7 +160,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
   const pruner = new CallRecordPruner({ store, logger: o.logger });
   let draining = false;
   const tokens = new Tokens(o.secrets.authSecret);
-  const transport = o.transport ?? createPushTransport();
+  const transport = o.transport ?? createPushTransport({ proxy: o.egressProxy });
   const encryptor = createPushEncryptor(o.encryptionThreads ?? defaultEncryptionThreads());
   metrics.registerEncryptionQueue(() => encryptor.queued());
   const deliverer = new Deliverer({

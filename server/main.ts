@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { buildApp } from './app';
 import { ConfigError, isLoopback, loadConfig } from './config';
 import { createLogger } from './logger';
+import { egressProxyFromEnvironment } from './push/egress-proxy';
 import { loadSecrets } from './secrets';
 import { openStore } from './store/open-store';
 
@@ -11,6 +12,7 @@ const DRAIN_TIMEOUT_MS = 10_000;
 /** The sender's process: configuration, logging, listening and a graceful stop. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const egressProxy = egressProxyFromEnvironment(process.env);
   const { logger, logRequests } = createLogger(config);
   const secrets = await loadSecrets(config);
   if (config.devLogin && !isLoopback(config.host)) {
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     store,
     logger,
     logRequests,
+    egressProxy,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } } : {}),
   });
 

@@ -140,18 +140,25 @@ async function goTo(ctx: SwContext, target: ClickTarget, windows: readonly Windo
   if (target.kind !== 'focus') return 'none';
   const client = windows[target.clientIndex];
   if (!client) return 'none';
+  let focusing: WindowClientLike = client;
+  if (target.navigate) {
+    // Navigate before focusing: Chromium lets a click focus or open a window only
+    // once, and a tab this worker does not control yet (the app's first visit)
+    // cannot be navigated, so the window to open must not have been used up.
+    try {
+      const navigated = await client.navigate(target.navigate);
+      // The tab after navigating is a new client; focus that one.
+      if (navigated && typeof (navigated as WindowClientLike).focus === 'function') focusing = navigated as WindowClientLike;
+    } catch (error) {
+      ctx.log('navigate failed; opening a window instead', error);
+      await ctx.clients.openWindow(target.navigate);
+      return 'opened';
+    }
+  }
   try {
-    await client.focus();
+    await focusing.focus();
   } catch (error) {
     ctx.log('focus failed', error);
   }
-  if (!target.navigate) return 'focused';
-  try {
-    await client.navigate(target.navigate);
-    return 'navigated';
-  } catch (error) {
-    ctx.log('navigate failed; opening a window instead', error);
-    await ctx.clients.openWindow(target.navigate);
-    return 'opened';
-  }
+  return target.navigate ? 'navigated' : 'focused';
 }

@@ -10,10 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { header, KEY_MISMATCH, parseTtl, verifyVapid } from '../../test/support/push-request';
+import { checkPush } from '../../test/support/push-request';
 import { makeLoopbackCertificate } from '../../test/support/tls';
+import { listenOnLoopback, stateWaiters } from './state-waiters';
 
 const SUBPROTOCOL = 'push-notification';
 const PUSH_PATH = /^\/wpush\/([0-9a-f-]{36})$/;
@@ -110,14 +111,12 @@ export async function startAutopushService(): Promise<AutopushService> {
   const gone = new Set<string>();
   const posts: PushPost[] = [];
   const messages: PushMessage[] = [];
-  const waiters = new Set<() => void>();
+  const state = stateWaiters('push service');
+  const changed = state.changed;
   const sockets = new Set<Socket>();
   let clockOffset = 0;
   let closed = false;
   const now = (): number => Date.now() + clockOffset;
-  const changed = (): void => {
-    for (const waiter of [...waiters]) waiter();
-  };
 
   const https = createHttpsServer({ cert, key });
   const http = createHttpServer((_req, res) => res.writeHead(426).end());
@@ -144,7 +143,7 @@ export async function startAutopushService(): Promise<AutopushService> {
     });
   });
 
-  const [httpsPort, httpPort] = await Promise.all([listen(https), listen(http)]);
+  const [httpsPort, httpPort] = await Promise.all([listenOnLoopback(https), listenOnLoopback(http)]);
   const origin = `https://127.0.0.1:${httpsPort}`;
 
   async function handlePost(req: IncomingMessage, body: Buffer): Promise<{ status: number; body?: string; headers?: Record<string, string> }> {
@@ -161,20 +160,16 @@ export async function startAutopushService(): Promise<AutopushService> {
     if (gone.has(channelID)) return answer(410, 'this subscription is gone');
     const channel = channels.get(channelID);
     if (!channel) return answer(404, 'no such subscription');
-    const vapid = await verifyVapid(header(req, 'authorization'), origin, channel.key ?? null);
-    if (!vapid.valid) return answer(vapid.error === KEY_MISMATCH ? 403 : 401, vapid.error);
-    const ttl = parseTtl(header(req, 'ttl'));
-    if (ttl === undefined || Number.isNaN(ttl)) return answer(400, 'TTL header missing or not a number');
-    if (body.length > MAX_BODY_BYTES) return answer(413, `payload of ${body.length} bytes exceeds ${MAX_BODY_BYTES}`);
-
-    const topic = header(req, 'topic');
+    const checked = await checkPush(req, body, { audience: origin, key: channel.key ?? null, maxBodyBytes: MAX_BODY_BYTES });
+    if ('refused' in checked) return answer(checked.refused.status, checked.refused.error);
+    const { ttl, topic, encoding } = checked.accepted;
     const message: PushMessage = {
       version: randomUUID(),
       channelID,
       topic,
       ttl,
       data: body.toString('base64url'),
-      encoding: header(req, 'content-encoding'),
+      encoding,
       postedAt: Date.now(),
       expiresAt: now() + ttl * 1000,
       fate: 'queued',
@@ -375,27 +370,11 @@ export async function startAutopushService(): Promise<AutopushService> {
       for (const browser of browsers.values()) expire(browser);
       changed();
     },
-    waitFor(what, probe, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        if (closed) return reject(new Error(`push service closed; waiting for ${what}`));
-        const check = () => {
-          const value = probe();
-          if (value === undefined) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(value);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: state.waitFor,
     async close() {
       if (closed) return;
       closed = true;
+      state.close();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       const done = Promise.all([https, http].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
@@ -404,14 +383,4 @@ export async function startAutopushService(): Promise<AutopushService> {
     },
   };
   return service;
-}
-
-function listen(server: ReturnType<typeof createHttpServer> | ReturnType<typeof createHttpsServer>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

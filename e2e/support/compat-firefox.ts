@@ -42,9 +42,9 @@ export async function startFirefoxRig(): Promise<FirefoxRig> {
 
 const button = (text: string): string => `::-p-xpath(//button[normalize-space(.)=${JSON.stringify(text)}])`;
 
-/** As a user does on /compat: sign in, enable ringing, send a test ring; the page and its report once the ring is measured. */
-export async function testRingOnCompat(ff: FirefoxBrowser, origin: string, name: string): Promise<{ page: Page; report: CompatReport }> {
-  const page = await ff.openPage(`${origin}/compat`);
+/** As a user does on /compat (in Firefox, or a Chromium on the real push path): sign in, enable ringing, send a test ring; the page and its report once the ring is measured. */
+export async function testRingOnCompat(browser: { openPage(url: string): Promise<Page> }, origin: string, name: string): Promise<{ page: Page; report: CompatReport }> {
+  const page = await browser.openPage(`${origin}/compat`);
   await signInOnCompat(page, name);
   if ((await testRingState(page)) === 'ready') await page.locator(button('Enable ringing')).click();
   const state = await testRingState(page);

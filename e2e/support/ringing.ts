@@ -3,7 +3,10 @@
  * enabling ringing, reading the notifications the worker shows, and waiting
  * for a state (never for a time).
  */
-import type { Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import type { Agent } from 'node:https';
+import webpush from 'web-push';
+import type { RingRequest } from '../../protocol/api';
 import { readShownNotifications, type ShownNotification } from './notifications';
 import { DB_NAME, SETTINGS_STORE, SUBSCRIPTION_CONFIG_KEY } from '../../sw/call-log';
 
@@ -76,4 +79,85 @@ export function storedSubscriptionConfig(page: Page): Promise<unknown> {
       }),
     { name: DB_NAME, store: SETTINGS_STORE, key: SUBSCRIPTION_CONFIG_KEY },
   );
+}
+
+/** A browser under test, Firefox or Chromium alike: its tabs. */
+export interface AppBrowser {
+  browser: Browser;
+  /** A new tab at url (the app), or about:blank. */
+  openPage(url?: string): Promise<Page>;
+}
+
+let calls = 0;
+/** A new call to uid, from Bob unless said otherwise. */
+export function newCall(recipientUid: string, over: Partial<RingRequest> = {}): RingRequest {
+  return { recipientUid, sessionId: `v1.eu.${Date.now().toString(36)}.${++calls}`, callerName: 'Bob', callerUid: 'bob', callType: 'audio', ...over };
+}
+
+/** Puts another tab in front of the app's: the callee is doing something else. */
+export async function sendAppToBackground(browser: AppBrowser, appPage: Page): Promise<void> {
+  const other = await browser.openPage();
+  await other.bringToFront();
+  await until('the app tab to be hidden', () => appPage.evaluate(() => document.visibilityState), (v) => v === 'hidden');
+}
+
+/** Closes every tab of the app at `origin`: only the worker is left. */
+export async function closeAppTabs(browser: AppBrowser, origin: string): Promise<void> {
+  await browser.openPage(); // the browser itself stays open
+  for (const page of await browser.browser.pages()) if (page.url().startsWith(origin)) await page.close();
+}
+
+/** What the worker posts to the app's tabs (sw/messages.ts), as far as the tests read it. */
+export interface HeardMessage {
+  type: string;
+  sessionId?: string;
+  reason?: string;
+}
+
+/** Messages the worker posted to this tab, from now on. */
+export async function listenToWorker(page: Page): Promise<() => Promise<HeardMessage[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { heard: unknown[] };
+    w.heard = [];
+    navigator.serviceWorker.addEventListener('message', (e) => w.heard.push(e.data));
+  });
+  return () => page.evaluate(() => (window as unknown as { heard: HeardMessage[] }).heard);
+}
+
+/**
+ * The call screen a click on Accept opened for `sessionId`: one tab at
+ * /call/<id>?action=accept that went on to join (with no CometChat app
+ * configured here, it says what is missing). Throws when it is not so.
+ */
+export async function callScreenOpened(browser: AppBrowser, sessionId: string, callerName: string): Promise<void> {
+  const target = await browser.browser.waitForTarget((t) => t.url().includes('/call/'));
+  const url = new URL(target.url());
+  const problems: string[] = [];
+  if (url.pathname !== `/call/${encodeURIComponent(sessionId)}`) problems.push(`path ${url.pathname}`);
+  if (url.searchParams.get('action') !== 'accept') problems.push(`action ${url.searchParams.get('action')}`);
+  const callPage = (await target.page())!;
+  // With no CometChat app configured here, the screen says the caller was told and joins nothing.
+  await callPage.waitForFunction(() => document.querySelector('[data-phase="accepted"]') !== null);
+  const told = await callPage.evaluate(() => document.querySelector('.call p')?.textContent);
+  if (told !== `${callerName} has been told you accepted.`) problems.push(`text ${JSON.stringify(told)}`);
+  const callTabs = (await browser.browser.pages()).filter((p) => p.url().includes('/call/')).length;
+  if (callTabs !== 1) problems.push(`${callTabs} call tabs`);
+  if (problems.length > 0) throw new Error(`the call screen is not as Accept should open it: ${problems.join(', ')}`);
+}
+
+/**
+ * A ring from "Seed Sam" to this page's subscription, sent the way the seed's
+ * Node template sends it: web-push's sendNotification with the seed's payload
+ * (no ringUntil, no declineToken) and options. `agent` carries the
+ * connection (trusting a test push service). Resolves with the push service's status.
+ */
+export async function ringTheSeedsWay(page: Page, vapidDetails: webpush.VapidKeys & { subject: string }, agent: Agent): Promise<number> {
+  const subscription = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).pushManager.getSubscription())!.toJSON());
+  const sessionId = `seed-${Date.now()}`;
+  const sent = await webpush.sendNotification(
+    { endpoint: subscription.endpoint!, keys: { p256dh: subscription.keys!.p256dh!, auth: subscription.keys!.auth! } },
+    JSON.stringify({ type: 'incoming_call', sessionId, callerName: 'Seed Sam', callerUid: 'sam', callType: 'video', timestamp: Date.now() }),
+    { TTL: 30, urgency: 'high', topic: `call-${sessionId}`.slice(0, 32), vapidDetails, agent },
+  );
+  return sent.statusCode;
 }

@@ -12,6 +12,7 @@ import webpush from 'web-push';
 import { API_ROUTES, apiPath, type DeliveryCounts, type RingRequest } from '../../protocol/api';
 import { openStore } from '../../server/store/open-store';
 import type { Device, DeviceStore } from '../../server/store/types';
+import { NO_EGRESS_PROXY } from '../../test/support/sender';
 import { startSenderProcess } from '../../test/support/sender-process';
 
 const DIST = new URL('../../dist', import.meta.url).pathname;
@@ -55,6 +56,7 @@ export async function startSenderApp(push: { certFile: string; host: string }, e
       VAPID_PRIVATE_KEY: vapid.privateKey,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       NODE_ENV: 'development',
+      ...NO_EGRESS_PROXY, // direct to the loopback push service, unless `env` names a proxy
       ...env,
     });
   } catch (error) {

@@ -1,6 +1,7 @@
 import http2, { type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
 import { isIP } from 'node:net';
-import tls, { type SecureContextOptions } from 'node:tls';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
+import { connectTls, type EgressProxy } from './egress-proxy';
 import { headerValue } from './http1';
 import type { Attempt } from './outcome';
 import { exchangeWithin, withDeadline } from './deadline';
@@ -24,10 +25,11 @@ export class Http2Sessions {
   private readonly sessions = new Map<string, ClientHttp2Session>();
   private readonly connecting = new Map<string, Promise<Route>>();
   private readonly http1Origins = new Set<string>();
-  private readonly sockets = new Set<tls.TLSSocket>();
+  /** aborts the handshakes in flight on close() */
+  private readonly closing = new AbortController();
   private readonly pinging = new WeakSet<ClientHttp2Session>();
 
-  constructor(private readonly options: { ca?: SecureContextOptions['ca']; connectTimeoutMs: number }) {}
+  constructor(private readonly options: { ca?: SecureContextOptions['ca']; connectTimeoutMs: number; proxy?: EgressProxy | undefined }) {}
 
   forOrigin(origin: string, deadlineMs: number): Promise<Route> | Route {
     const session = this.sessions.get(origin);
@@ -71,46 +73,36 @@ export class Http2Sessions {
 
   close(): void {
     for (const session of this.sessions.values()) session.destroy();
-    for (const socket of this.sockets) socket.destroy();
+    this.closing.abort();
     this.sessions.clear();
   }
 
-  private connect(origin: string): Promise<Route> {
+  private async connect(origin: string): Promise<Route> {
     const url = new URL(origin);
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    return new Promise<Route>((resolve) => {
-      const socket = tls.connect({
-        host,
-        port: Number(url.port || 443),
-        ...(isIP(host) ? {} : { servername: host }),
-        ALPNProtocols: ['h2', 'http/1.1'],
-        ...(this.options.ca ? { ca: this.options.ca } : {}),
-      });
-      this.sockets.add(socket);
-      const fail = (err: Error) => {
-        this.sockets.delete(socket);
-        socket.destroy();
-        resolve({ transportError: transportErrorCode(err) });
-      };
-      socket.setTimeout(this.options.connectTimeoutMs, () => fail(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
-      socket.once('error', fail);
-      socket.once('secureConnect', () => {
-        this.sockets.delete(socket);
-        socket.setTimeout(0);
-        socket.off('error', fail);
-        if (socket.alpnProtocol !== 'h2') {
-          // An extra handshake once per HTTP/1.1-only origin, then its keep-alive pool.
-          socket.destroy();
-          this.http1Origins.add(origin);
-          resolve({ http2: null });
-          return;
-        }
-        resolve({ http2: this.open(origin, socket) });
-      });
-    });
+    const options = {
+      host,
+      port: Number(url.port || 443),
+      ...(isIP(host) ? {} : { servername: host }),
+      ALPNProtocols: ['h2', 'http/1.1'],
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
+    };
+    let socket: TLSSocket;
+    try {
+      socket = await connectTls(options, this.options.proxy?.for(host), this.options.connectTimeoutMs, this.closing.signal);
+    } catch (err) {
+      return { transportError: transportErrorCode(err as Error) };
+    }
+    if (socket.alpnProtocol !== 'h2') {
+      // An extra handshake once per HTTP/1.1-only origin, then its keep-alive pool.
+      socket.destroy();
+      this.http1Origins.add(origin);
+      return { http2: null };
+    }
+    return { http2: this.open(origin, socket) };
   }
 
-  private open(origin: string, socket: tls.TLSSocket): ClientHttp2Session {
+  private open(origin: string, socket: TLSSocket): ClientHttp2Session {
     const session = http2.connect(origin, { createConnection: () => socket });
     session.on('error', () => {}); // the streams in flight report it
     const forget = () => {

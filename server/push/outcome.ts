@@ -10,7 +10,7 @@ export type Attempt =
   | { status: number; retryAfter?: string | undefined }
   | { transportError: TransportErrorCode };
 
-export type TransportErrorCode = 'timeout' | 'reset' | 'refused' | 'tls' | 'dns' | 'network';
+export type TransportErrorCode = 'timeout' | 'reset' | 'refused' | 'proxy' | 'tls' | 'dns' | 'network';
 
 export type Verdict =
   /** 2xx: the push service has it */

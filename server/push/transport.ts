@@ -1,5 +1,8 @@
 import https from 'node:https';
-import type { SecureContextOptions } from 'node:tls';
+import type { RequestOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ConnectionOptions, SecureContextOptions } from 'node:tls';
+import { connectTls, type EgressProxy } from './egress-proxy';
 import { postOverHttp1 } from './http1';
 import { Http2Sessions } from './http2';
 import type { Attempt } from './outcome';
@@ -25,6 +28,8 @@ export interface PushTransportOptions {
   connectTimeoutMs?: number;
   /** HTTP/1.1 connections kept per push service */
   maxSockets?: number;
+  /** an egress proxy (HTTPS_PROXY) to tunnel connections through */
+  proxy?: EgressProxy | undefined;
 }
 
 /**
@@ -34,8 +39,10 @@ export interface PushTransportOptions {
  */
 export function createPushTransport(options: PushTransportOptions = {}): PushTransport {
   const tls = options.ca ? { ca: options.ca } : {};
-  const agent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 16, scheduling: 'lifo', ...tls });
-  const sessions = new Http2Sessions({ ...tls, connectTimeoutMs: options.connectTimeoutMs ?? 5000 });
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 16, scheduling: 'lifo', ...tls };
+  const agent = options.proxy ? new ProxiedAgent(agentOptions, options.proxy, connectTimeoutMs) : new https.Agent(agentOptions);
+  const sessions = new Http2Sessions({ ...tls, connectTimeoutMs, proxy: options.proxy });
   return {
     async post(request, deadlineMs) {
       const deadline = Date.now() + deadlineMs;
@@ -50,4 +57,28 @@ export function createPushTransport(options: PushTransportOptions = {}): PushTra
       agent.destroy();
     },
   };
+}
+
+/**
+ * The keep-alive HTTP/1.1 pool, its connections opened through the egress
+ * proxy where NO_PROXY does not exempt the host: pooling and maxSockets per
+ * origin stay the agent's own.
+ */
+class ProxiedAgent extends https.Agent {
+  constructor(options: https.AgentOptions, private readonly proxy: EgressProxy, private readonly connectTimeoutMs: number) {
+    super(options);
+  }
+
+  override createConnection(options: RequestOptions, done?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    const host = String(options.host ?? 'localhost');
+    const proxy = this.proxy.for(host);
+    if (!proxy) return super.createConnection(options, done);
+    // Node's agent takes the socket from the callback when none is returned.
+    const tlsOptions = { ...(options as ConnectionOptions), host, port: Number(options.port ?? 443) };
+    connectTls(tlsOptions, proxy, this.connectTimeoutMs).then(
+      (socket) => done?.(null, socket),
+      (err: Error) => done?.(err, undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
 }

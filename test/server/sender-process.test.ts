@@ -147,6 +147,7 @@ describe('npm run sender', () => {
     ['production with a weak API key', { NODE_ENV: 'production', RINGKIT_API_KEY: 'k' }, /RINGKIT_API_KEY must be at least 32 characters .*openssl rand -base64 32/],
     ['production with the development sign-in on', { NODE_ENV: 'production', RINGKIT_DEV_LOGIN: '1' }, /refusing to start with RINGKIT_DEV_LOGIN on in production/],
     ['NODE_ENV=staging (production) with the development sign-in on', { NODE_ENV: 'staging', RINGKIT_DEV_LOGIN: '1' }, /RINGKIT_DEV_LOGIN/],
+    ['an egress proxy it cannot speak to', { HTTPS_PROXY: 'socks5://proxy.internal:1080' }, /only http:\/\/ proxies \(HTTP CONNECT\) are supported/],
   ])('refuses to start with %s, saying why', async (_name, over, message) => {
     const { output, exited } = runSender({ ...env, ...over, PORT: String(await freePort()) });
     expect(await exited).toBe(1);

@@ -109,3 +109,28 @@ function isContactUri(value: string): boolean {
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** What a push service takes from a push it accepts (RFC 8030). */
+export interface AcceptedPush {
+  ttl: number;
+  topic: string | undefined;
+  encoding: string | undefined;
+}
+
+/**
+ * A push service's checks on one push to a known subscription: the VAPID JWT
+ * for `audience` (with the key the browser registered, when known), a TTL,
+ * the body size. The refusal as status and reason, or what it accepted.
+ */
+export async function checkPush(
+  req: Pick<IncomingMessage, 'headers'>,
+  body: Buffer,
+  { audience, key, maxBodyBytes }: { audience: string; key: string | null; maxBodyBytes: number },
+): Promise<{ refused: { status: number; error: string } } | { accepted: AcceptedPush }> {
+  const vapid = await verifyVapid(header(req, 'authorization'), audience, key);
+  if (!vapid.valid) return { refused: { status: vapid.error === KEY_MISMATCH ? 403 : 401, error: vapid.error ?? 'invalid VAPID' } };
+  const ttl = parseTtl(header(req, 'ttl'));
+  if (ttl === undefined || Number.isNaN(ttl)) return { refused: { status: 400, error: 'TTL header missing or not a number' } };
+  if (body.length > maxBodyBytes) return { refused: { status: 413, error: `payload of ${body.length} bytes exceeds ${maxBodyBytes}` } };
+  return { accepted: { ttl, topic: header(req, 'topic'), encoding: header(req, 'content-encoding') } };
+}

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import webpush from 'web-push';
 import { buildApp, type App, type AppOptions } from '../../server/app';
 import { loadConfig } from '../../server/config';
+import type { EgressProxy } from '../../server/push/egress-proxy';
 import { createPushTransport, type PushTransport } from '../../server/push/transport';
 import { loadSecrets, type Secrets } from '../../server/secrets';
 import type { DeviceStore } from '../../server/store/types';
@@ -40,8 +41,13 @@ export function loopbackSenderEnv(dataDir: string): NodeJS.ProcessEnv {
     VAPID_PRIVATE_KEY: vapidKeys.privateKey,
     RINGKIT_API_KEY: randomBytes(32).toString('base64url'),
     RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    // The loopback push service is reached directly, whatever egress proxy this machine sets.
+    ...NO_EGRESS_PROXY,
   };
 }
+
+/** Clears the egress proxy variables a sender process would inherit (empty counts as unset, as for curl). */
+export const NO_EGRESS_PROXY: NodeJS.ProcessEnv = { https_proxy: '', HTTPS_PROXY: '', all_proxy: '', ALL_PROXY: '' };
 
 export async function startTestSender(
   options: {
@@ -52,6 +58,8 @@ export async function startTestSender(
     ttlSeconds?: number;
     /** wraps the transport to the loopback push service (e.g. to route another push service's host to it) */
     wrapTransport?: (transport: PushTransport) => PushTransport;
+    /** an egress proxy the sender's connections go through */
+    egressProxy?: EgressProxy;
   } & Partial<Pick<AppOptions, 'answerWithinMs' | 'attemptTimeoutMs' | 'subscriptionWritesPerMinute' | 'requestsPerMinute' | 'authFailuresPerMinute' | 'requestTimeoutMs' | 'maxConnections'>> = {},
 ): Promise<TestSender> {
   const push = options.push ?? (await startPushService());
@@ -61,7 +69,7 @@ export async function startTestSender(
   const secrets = await loadSecrets(config);
   push.expectVapidKey(secrets.vapid.publicKey);
   const store = options.store ?? (await sqliteFactory.open());
-  const transport = createPushTransport({ ca: push.cert });
+  const transport = createPushTransport({ ca: push.cert, proxy: options.egressProxy });
   const app = await buildApp({
     config,
     secrets,

@@ -89,17 +89,33 @@ export class FakeSubscription implements PushSubscriptionLike {
   }
 }
 
+/**
+ * Chromium lets a notificationclick interact with windows once: focus() and
+ * openWindow() each use up the allowance, and once it is used the next one
+ * rejects (ServiceWorkerGlobalScope's window interaction). `left` undefined: no limit.
+ */
+export class WindowInteraction {
+  constructor(public left: number | undefined = undefined) {}
+  use(what: string): void {
+    if (this.left === undefined) return;
+    if (this.left <= 0) throw new DOMException(`Not allowed to ${what}.`, 'InvalidAccessError');
+    this.left--;
+  }
+}
+
 export class FakeWindow implements WindowClientLike {
   readonly messages: WorkerToPageMessage[] = [];
   readonly navigations: string[] = [];
   focusCount = 0;
   /** an uncontrolled window: navigate() rejects with a TypeError */
   uncontrolled = false;
+  interaction = new WindowInteraction();
   constructor(
     public url: string,
     public focused = false,
   ) {}
   async focus(): Promise<this> {
+    this.interaction.use('focus a window');
     this.focusCount++;
     this.focused = true;
     return this;
@@ -118,12 +134,18 @@ export class FakeWindow implements WindowClientLike {
 export class FakeClients {
   readonly opened: string[] = [];
   readonly matchAllOptions: unknown[] = [];
-  constructor(readonly windows: FakeWindow[] = []) {}
+  constructor(
+    readonly windows: FakeWindow[] = [],
+    readonly interaction = new WindowInteraction(),
+  ) {
+    for (const w of windows) w.interaction = interaction;
+  }
   async matchAll(options: { type: 'window'; includeUncontrolled: true }): Promise<FakeWindow[]> {
     this.matchAllOptions.push(options);
     return [...this.windows];
   }
   async openWindow(url: string): Promise<FakeWindow> {
+    this.interaction.use('open a window');
     this.opened.push(url);
     const w = new FakeWindow(url, true);
     this.windows.push(w);
@@ -164,9 +186,9 @@ export interface Harness {
 }
 
 /** A context over fakes and a fresh fake-indexeddb database (import 'fake-indexeddb/auto' first). */
-export function makeHarness(o: { windows?: FakeWindow[]; callLog?: CallLog; incomingCallScenario?: boolean } = {}): Harness {
+export function makeHarness(o: { windows?: FakeWindow[]; callLog?: CallLog; incomingCallScenario?: boolean; windowInteractions?: number } = {}): Harness {
   const registration = new FakeRegistration();
-  const clients = new FakeClients(o.windows ?? []);
+  const clients = new FakeClients(o.windows ?? [], new WindowInteraction(o.windowInteractions));
   const fetch = new FakeFetch();
   const stores = openRingKitStores(`ringkit-test-${++dbCounter}`);
   const logs: string[] = [];

@@ -65,6 +65,25 @@ describe('Accept', () => {
     expect(h.clients.opened).toEqual([`${CALL}?action=accept`]);
   });
 
+  it("opens the call screen from an uncontrolled tab (the app's first visit) where a click may focus or open a window only once (Chromium)", async () => {
+    const home = new FakeWindow(`${ORIGIN}/`);
+    home.uncontrolled = true;
+    const h = makeHarness({ windows: [home], windowInteractions: 1 });
+    await h.stores.callLog.put({ sessionId: ID, callerName: 'Ada', callType: 'audio', receivedAt: NOW, state: 'ringing' });
+    expect(await handleNotificationClick(h.ctx, ringing(), 'accept')).toBe('opened');
+    expect(h.clients.opened).toEqual([`${CALL}?action=accept`]);
+  });
+
+  it('navigates, then focuses, a controlled tab where a click may interact once', async () => {
+    const home = new FakeWindow(`${ORIGIN}/`);
+    const h = makeHarness({ windows: [home], windowInteractions: 1 });
+    await h.stores.callLog.put({ sessionId: ID, callerName: 'Ada', callType: 'audio', receivedAt: NOW, state: 'ringing' });
+    expect(await handleNotificationClick(h.ctx, ringing(), 'accept')).toBe('navigated');
+    expect(home.navigations).toEqual([`${CALL}?action=accept`]);
+    expect(home.focusCount).toBe(1);
+    expect(h.clients.opened).toEqual([]);
+  });
+
   it('just opens the call screen for a call that is already over, announcing nothing', async () => {
     const h = await afterRing();
     await h.stores.callLog.setState(ID, { state: 'missed', reason: 'cancelled' });
