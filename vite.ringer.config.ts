@@ -1,6 +1,6 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vite';
-import { cometChatChunkName } from './vite.config';
+import { cometChatChunkName } from './vite.config.ts';
 
 /**
  * The ringer as its own library: one ES module with Preact bundled in, that a

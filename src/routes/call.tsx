@@ -2,7 +2,6 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { openRingKitStores, type CallRecord } from '../../sw/call-log';
 import { callsAdapter, type JoinedCall } from '../calls';
 import { holdActiveCall } from '../calls/active-call';
-import { acceptAnswer, declineAnswer, endAnswer } from '../calls/callee-answer';
 import { announceHandled } from '../ringer/tab-coordination';
 import { navigate } from '../use-route';
 
@@ -24,6 +23,8 @@ type Phase =
   | 'decline-failed';
 
 const stores = openRingKitStores();
+/** Telling CometChat and the sender the answer: loaded when the callee answers, as in the ringer. */
+const answers = () => import('../calls/callee-answer');
 
 /**
  * /call/<sessionId>?action=accept|reject|open — where a notification click or
@@ -61,7 +62,7 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
       mounted.current = false;
       const current = joined.current;
       joined.current = undefined;
-      if (current) void current.leave().then(() => endAnswer(sessionId, true));
+      if (current) void current.leave().then(async () => (await answers()).endAnswer(sessionId, true));
       setActiveCall(undefined);
     };
   }, [sessionId]);
@@ -69,7 +70,7 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
   async function accept(record = call) {
     announceHandled({ type: 'handled', sessionId, how: 'accept' });
     setPhase('accepting');
-    const told = await acceptAnswer({ sessionId, declineToken: record?.declineToken });
+    const told = await (await answers()).acceptAnswer({ sessionId, declineToken: record?.declineToken });
     if (!mounted.current) return;
     if (!told.ok) return setPhase('accept-failed');
     await stores.callLog.setState(sessionId, { state: 'accepted' }).catch(() => undefined);
@@ -98,7 +99,7 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
         },
       });
       // Left the screen while joining: hang up rather than keep the microphone and camera on.
-      if (!mounted.current) return void joinedCall.leave().then(() => endAnswer(sessionId, true));
+      if (!mounted.current) return void joinedCall.leave().then(async () => (await answers()).endAnswer(sessionId, true));
       joined.current = joinedCall;
       setPhase('in-call');
     } catch (error) {
@@ -112,7 +113,7 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
   function finish(next: Phase, endedByUs: boolean) {
     joined.current = undefined;
     setActiveCall(undefined);
-    void endAnswer(sessionId, endedByUs);
+    void answers().then((a) => a.endAnswer(sessionId, endedByUs));
     if (mounted.current) setPhase(next);
   }
 
@@ -126,7 +127,7 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
   async function decline(record = call) {
     announceHandled({ type: 'handled', sessionId, how: 'decline' });
     setPhase('declining');
-    const told = await declineAnswer({ sessionId, declineToken: record?.declineToken });
+    const told = await (await answers()).declineAnswer({ sessionId, declineToken: record?.declineToken });
     if (!mounted.current) return;
     if (!told.ok) return setPhase('decline-failed');
     await stores.callLog.setState(sessionId, { state: 'declined', reason: 'declined' }).catch(() => undefined);
