@@ -4,7 +4,7 @@
  * Kept in localStorage so the app and its later visits know the user.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { base64UrlToBytes } from '../sw/handle-subscription-change';
+import { readJwtClaims } from '../browser-shared/base64url';
 import { forgetCometChatLogin } from './calls/cometchat-login';
 
 export interface Session {
@@ -21,15 +21,9 @@ const CHANGED = SESSION_CHANGED;
 
 /** The claims RingKit reads from a user token; the sender verifies the signature. */
 export function sessionFromToken(token: string): Session | undefined {
-  try {
-    const part = token.split('.')[1];
-    if (!part) return undefined;
-    const claims = JSON.parse(new TextDecoder().decode(base64UrlToBytes(part))) as { sub?: unknown; name?: unknown; exp?: unknown };
-    if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
-    return { token, uid: claims.sub, name: typeof claims.name === 'string' ? claims.name : claims.sub, expiresAt: claims.exp * 1000 };
-  } catch {
-    return undefined;
-  }
+  const claims = readJwtClaims(token);
+  if (typeof claims?.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
+  return { token, uid: claims.sub, name: typeof claims.name === 'string' ? claims.name : claims.sub, expiresAt: claims.exp * 1000 };
 }
 
 export function readSession(now = Date.now()): Session | undefined {

@@ -6,35 +6,11 @@
  * shared/facts/platforms.md, and test/sw/cometchat-answer.test.ts against
  * the real SDK). The page uses the real SDK (src/calls/cometchat-chat.ts).
  */
-import { base64UrlToBytes } from './handle-subscription-change';
+import { readJwtClaims } from '../browser-shared/base64url';
+import type { CometChatCredentials } from '../browser-shared/cometchat-credentials';
 
 /** The statuses of CometChat's call session update that a callee sends. */
 export type CometChatCallStatus = 'ongoing' | 'rejected' | 'busy' | 'ended';
-
-/**
- * One RingKit user's CometChat login, kept in IndexedDB where the worker can
- * read it; used only for rings of that user, cleared on sign-out.
- */
-export interface CometChatCredentials {
-  uid: string;
-  authToken: string;
-  appId: string;
-  region: string;
-  /** host (and path prefix) of the client API when not CometChat's own, e.g. a private cloud or a test stand-in */
-  clientHost?: string;
-}
-
-const text = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
-
-/** Checks credentials read back from storage. */
-export function parseCometChatCredentials(value: unknown): CometChatCredentials | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const o = value as Record<string, unknown>;
-  if (!text(o.uid) || !text(o.authToken) || !text(o.appId) || !text(o.region)) return undefined;
-  const credentials: CometChatCredentials = { uid: o.uid, authToken: o.authToken, appId: o.appId, region: o.region };
-  if (text(o.clientHost)) credentials.clientHost = o.clientHost;
-  return credentials;
-}
 
 /** The client API's base URL, as the SDK builds it (an overridden host keeps its own path). */
 export function clientApiBase(c: Pick<CometChatCredentials, 'appId' | 'region' | 'clientHost'>): string {
@@ -60,12 +36,6 @@ export function callStatusRequest(c: CometChatCredentials, sessionId: string, st
 
 /** The uid a ring's decline token was issued for (read, not verified: the sender verifies it). */
 export function tokenSubject(token: string | undefined): string | undefined {
-  try {
-    const part = token?.split('.')[1];
-    if (!part) return undefined;
-    const claims = JSON.parse(new TextDecoder().decode(base64UrlToBytes(part))) as { sub?: unknown };
-    return typeof claims.sub === 'string' ? claims.sub : undefined;
-  } catch {
-    return undefined;
-  }
+  const sub = readJwtClaims(token)?.sub;
+  return typeof sub === 'string' ? sub : undefined;
 }

@@ -3,8 +3,8 @@
  * the real globals, tests pass fakes that record calls. Only the members the
  * handlers use are listed.
  */
-import type { CallLog, SettingsStore } from './call-log';
-import type { WorkerToPageMessage } from './messages';
+import type { CallLog, SettingsStore } from '../browser-shared/call-log';
+import type { WorkerToPageMessage } from '../browser-shared/messages';
 import type { NotificationSpec } from './notification-options';
 
 /** A notification on screen, as `registration.getNotifications()` returns it. */

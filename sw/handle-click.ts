@@ -1,9 +1,10 @@
 /** notificationclick: Accept, Decline, or a click on the notification itself. */
 import { API_ROUTES } from '../protocol/api';
 import { bestEffort, postToWindows, STORE_READ_BUDGET_MS, windowClients, type SwContext, type WindowClientLike } from './context';
-import type { CallState } from './call-log';
+import type { CallState } from '../browser-shared/call-log';
 import { callUrl, clickTarget, readNotificationData, windowTarget, type ClickTarget } from './click-target';
-import { callStatusRequest, tokenSubject, type CometChatCallStatus, type CometChatCredentials } from './cometchat-answer';
+import type { CometChatCredentials } from '../browser-shared/cometchat-credentials';
+import { callStatusRequest, tokenSubject, type CometChatCallStatus } from './cometchat-answer';
 import { declineRetryNotification } from './notification-options';
 import { callApiUrl, DECLINE_TIMEOUT_MS, tellSender } from './sender-api';
 

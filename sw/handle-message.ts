@@ -1,6 +1,6 @@
 /** message: what the app's pages ask of the worker (messages.ts). */
 import { bestEffort, type SwContext } from './context';
-import { parsePageToWorkerMessage } from './messages';
+import { parsePageToWorkerMessage } from '../browser-shared/messages';
 
 export async function handlePageMessage(ctx: SwContext, data: unknown, skipWaiting: () => Promise<void>): Promise<void> {
   const message = parsePageToWorkerMessage(data);

@@ -7,18 +7,18 @@ import { API_ROUTES } from '../protocol/api';
 import { parseDeclarativeMessage } from '../protocol/declarative';
 import { parsePushPayload, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
 import { bestEffort, postToWindows, STORE_READ_BUDGET_MS, type SwContext } from './context';
-import type { CallRecord } from './call-log';
-import type { IncomingCallMessage } from './messages';
+import type { CallRecord } from '../browser-shared/call-log';
+import type { IncomingCallMessage } from '../browser-shared/messages';
 import { readNotificationData } from './click-target';
 import {
   callEndedNotification,
   declaredNotification,
   genericNotification,
-  isLateRing,
   lateRingNotification,
   ringingNotification,
   type NotificationSpec,
 } from './notification-options';
+import { isLateRing } from '../browser-shared/late-ring';
 import { tellSender } from './sender-api';
 import { closeAll, notificationsOfCall, showNotification } from './show-notification';
 

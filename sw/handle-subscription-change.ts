@@ -5,18 +5,10 @@
  */
 import { API_ROUTES } from '../protocol/api';
 import { bestEffort, type PushSubscriptionLike, type SwContext } from './context';
-import { senderBaseUrl } from './subscription-config';
+import { base64UrlToBytes } from '../browser-shared/base64url';
+import { senderBaseUrl } from '../browser-shared/subscription-config';
 
 export type SubscriptionChangeOutcome = 'no-config' | 'subscribe-failed' | 'register-failed' | 'registered';
-
-/** base64url (VAPID public key) → bytes; a string key isn't accepted by every engine version. */
-export function base64UrlToBytes(value: string): Uint8Array<ArrayBuffer> {
-  const base64 = value.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(value.length / 4) * 4, '=');
-  const binary = atob(base64);
-  const bytes = new Uint8Array(new ArrayBuffer(binary.length));
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 export async function handleSubscriptionChange(
   ctx: SwContext,

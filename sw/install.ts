@@ -10,7 +10,7 @@
  * SwContext so tests can run them with fakes; this module only adapts the
  * worker's globals and wires the events.
  */
-import { openRingKitStores } from './call-log';
+import { openRingKitStores } from '../browser-shared/call-log';
 import type { SwContext } from './context';
 import { handleNotificationClick } from './handle-click';
 import { handleNotificationClose } from './handle-close';

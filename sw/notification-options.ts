@@ -4,6 +4,7 @@
  * shared/facts/platforms.md; options a browser doesn't know are ignored by it.
  */
 import type { CallEndReason, CallEndedPayload, CallType, IncomingCallPayload, ParseResult } from '../protocol/payload';
+import { isLateRing } from '../browser-shared/late-ring';
 import type { DeclarativeNotification } from '../protocol/declarative';
 import { callEndedBody, callEndedTitle, callTag, callTypeLabel, incomingCallTitle, missedCallTitle, MISSED_REASONS } from '../protocol/call-links';
 
@@ -14,12 +15,6 @@ export const BADGE = '/icons/badge-72.png';
 /** Ring-like; only Android Chrome before O vibrates (platforms.md). */
 export const RING_VIBRATION = [500, 250, 500, 250, 500];
 export const UNKNOWN_PUSH_TAG = 'ringkit-unknown';
-/**
- * How long a ring without ringUntil (the seed's payload) is still worth
- * ringing after it was placed: the longest TTL a sender may use (design.md).
- */
-export const SEED_RING_WINDOW_MS = 60_000;
-
 /** What a click needs, carried on the notification itself (the worker may be restarted in between). */
 export type CallNotificationData =
   | {
@@ -65,12 +60,6 @@ export interface RingNotificationOptions {
 export interface NotificationSpec {
   title: string;
   options: RingNotificationOptions;
-}
-
-/** A ring delivered after the caller gave up (a device offline, a queued push). */
-export function isLateRing(payload: IncomingCallPayload, now: number): boolean {
-  if (payload.ringUntil !== undefined) return now > payload.ringUntil;
-  return payload.timestamp > 0 && now > payload.timestamp + SEED_RING_WINDOW_MS;
 }
 
 const RING_ACTIONS: NotificationAction[] = [

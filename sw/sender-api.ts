@@ -2,7 +2,7 @@
 import { apiPath } from '../protocol/api';
 import { bestEffort, STORE_READ_BUDGET_MS, type SwContext } from './context';
 import { isSafeSessionId } from './click-target';
-import { senderBaseUrl } from './subscription-config';
+import { senderBaseUrl } from '../browser-shared/subscription-config';
 
 /**
  * How long a decline may take before the call screen is opened instead (and

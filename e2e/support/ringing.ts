@@ -8,7 +8,7 @@ import type { Agent } from 'node:https';
 import webpush from 'web-push';
 import type { RingRequest } from '../../protocol/api';
 import { readShownNotifications, type ShownNotification } from './notifications';
-import { DB_NAME, SETTINGS_STORE, SUBSCRIPTION_CONFIG_KEY } from '../../sw/call-log';
+import { DB_NAME, SETTINGS_STORE, SUBSCRIPTION_CONFIG_KEY } from '../../browser-shared/call-log';
 
 /** registration.getNotifications() from a page of the app: what the worker has on screen. */
 export function notificationsIn(page: Page): Promise<ShownNotification[]> {

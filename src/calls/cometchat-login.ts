@@ -5,8 +5,8 @@
  * to tell CometChat a Decline pressed on a notification; used for that user
  * only, and forgotten on sign-out (session.ts).
  */
-import { openRingKitStores } from '../../sw/call-log';
-import type { CometChatCredentials } from '../../sw/cometchat-answer';
+import { openRingKitStores } from '../../browser-shared/call-log';
+import type { CometChatCredentials } from '../../browser-shared/cometchat-credentials';
 import { readSession } from '../session';
 import { cometChatConfig } from './cometchat-config';
 

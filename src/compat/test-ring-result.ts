@@ -5,7 +5,7 @@
  * is only used for its own answer.
  */
 import type { DeliveryCounts } from '../../protocol/api';
-import type { RingTimings } from '../../sw/messages';
+import type { RingTimings } from '../../browser-shared/messages';
 
 export interface TestRingMeasurement {
   /** page clock (epoch ms) when the request left */

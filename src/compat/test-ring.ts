@@ -4,7 +4,7 @@
  * notification the worker showed, then closes it.
  */
 import { API_ROUTES, TEST_RING_PREFIX, type ApiErrorBody, type TestRingResponse } from '../../protocol/api';
-import { isWorkerToPageMessage, type IncomingCallMessage } from '../../sw/messages';
+import { isWorkerToPageMessage, type IncomingCallMessage } from '../../browser-shared/messages';
 import { announceHandled } from '../ringer/tab-coordination';
 import type { Session } from '../session';
 import { summarizeTestRing, type TestRingMeasurement, type TestRingResult } from './test-ring-result';

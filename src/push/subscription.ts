@@ -3,8 +3,8 @@
  * inside the user's click, confirm on every start, remove on request.
  */
 import { API_ROUTES, type ApiErrorBody, type PublicKeyResponse } from '../../protocol/api';
-import { openRingKitStores } from '../../sw/call-log';
-import { base64UrlToBytes } from '../../sw/handle-subscription-change';
+import { openRingKitStores } from '../../browser-shared/call-log';
+import { base64UrlToBytes } from '../../browser-shared/base64url';
 import type { Session } from '../session';
 import type { RingingProblem } from './ringing-state';
 

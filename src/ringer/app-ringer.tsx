@@ -1,4 +1,4 @@
-import { callUrl } from '../../sw/click-target';
+import { callUrl } from '../../protocol/call-links';
 import { activeCallIds } from '../calls/active-call';
 import { navigate } from '../use-route';
 import { Ringer } from './ringer';

@@ -14,7 +14,7 @@
  */
 import { render } from 'preact';
 import type { CallType } from '../../protocol/payload';
-import { callUrl } from '../../sw/click-target';
+import { callUrl } from '../../protocol/call-links';
 import { Ringer, type DismissReason, type RingingCall } from './ringer';
 
 export const RINGER_TAG = 'ringkit-ringer';

@@ -5,8 +5,8 @@
  * here, so the whole lifecycle is unit-tested under Node.
  */
 import type { CallEndReason, CallType, IncomingCallPayload } from '../../protocol/payload';
-import { isWorkerToPageMessage } from '../../sw/messages';
-import { isLateRing, SEED_RING_WINDOW_MS } from '../../sw/notification-options';
+import { isWorkerToPageMessage } from '../../browser-shared/messages';
+import { isLateRing, SEED_RING_WINDOW_MS } from '../../browser-shared/late-ring';
 
 export interface RingingCall {
   sessionId: string;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { openRingKitStores, type CallRecord } from '../../sw/call-log';
+import { openRingKitStores, type CallRecord } from '../../browser-shared/call-log';
 import { callsAdapter, type JoinedCall } from '../calls';
 import { holdActiveCall } from '../calls/active-call';
 import { announceHandled } from '../ringer/tab-coordination';

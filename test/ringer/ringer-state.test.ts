@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingCallPayload } from '../../protocol/payload';
-import { SEED_RING_WINDOW_MS } from '../../sw/notification-options';
+import { SEED_RING_WINDOW_MS } from '../../browser-shared/late-ring';
 import {
   announcement,
   IDLE,

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CALL_LOG_RETENTION_MS, openRingKitStores, SETTINGS_STORE, SUBSCRIPTION_CONFIG_KEY, type CallRecord, type RingKitStores } from '../../sw/call-log';
+import { CALL_LOG_RETENTION_MS, openRingKitStores, SETTINGS_STORE, SUBSCRIPTION_CONFIG_KEY, type CallRecord, type RingKitStores } from '../../browser-shared/call-log';
 import { openDB } from 'idb';
 
 let n = 0;

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { callStatusRequest, clientApiBase, parseCometChatCredentials, tokenSubject, type CometChatCredentials } from '../../sw/cometchat-answer';
+import { parseCometChatCredentials, type CometChatCredentials } from '../../browser-shared/cometchat-credentials';
+import { callStatusRequest, clientApiBase, tokenSubject } from '../../sw/cometchat-answer';
 import { handleNotificationClick } from '../../sw/handle-click';
 import type { NotificationData } from '../../sw/notification-options';
 import { FakeNotification, FakeSubscription, makeHarness, NOW, ORIGIN } from './fakes';

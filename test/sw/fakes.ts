@@ -2,8 +2,8 @@
  * Fakes of the worker's globals that record what the handlers did. The
  * registration behaves like Safari by default: tags don't replace anything.
  */
-import type { CallLog, RingKitStores } from '../../sw/call-log';
-import { openRingKitStores } from '../../sw/call-log';
+import type { CallLog, RingKitStores } from '../../browser-shared/call-log';
+import { openRingKitStores } from '../../browser-shared/call-log';
 import type {
   FetchInit,
   PushSubscriptionJSONLike,
@@ -11,7 +11,7 @@ import type {
   SwContext,
   WindowClientLike,
 } from '../../sw/context';
-import type { WorkerToPageMessage } from '../../sw/messages';
+import type { WorkerToPageMessage } from '../../browser-shared/messages';
 import type { RingNotificationOptions } from '../../sw/notification-options';
 
 export const ORIGIN = 'https://app.example.com';

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { CallState } from '../../sw/call-log';
+import type { CallState } from '../../browser-shared/call-log';
 import { handleNotificationClose } from '../../sw/handle-close';
 import { makeHarness, NOW } from './fakes';
 

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { handlePageMessage } from '../../sw/handle-message';
-import { base64UrlToBytes, handleSubscriptionChange } from '../../sw/handle-subscription-change';
+import { base64UrlToBytes } from '../../browser-shared/base64url';
+import { handleSubscriptionChange } from '../../sw/handle-subscription-change';
 import { FakeSubscription, makeHarness, ORIGIN, type Harness } from './fakes';
 
 // A P-256 public key as the sender's GET /api/push/public-key returns it.

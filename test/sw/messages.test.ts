@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { handlePageMessage } from '../../sw/handle-message';
-import { isWorkerToPageMessage, parsePageToWorkerMessage } from '../../sw/messages';
+import { isWorkerToPageMessage, parsePageToWorkerMessage } from '../../browser-shared/messages';
 import { makeHarness } from './fakes';
 
 describe('isWorkerToPageMessage', () => {

@@ -4,9 +4,9 @@ import {
   callEndedNotification,
   notificationFor,
   RING_VIBRATION,
-  SEED_RING_WINDOW_MS,
   type NotificationSpec,
 } from '../../sw/notification-options';
+import { SEED_RING_WINDOW_MS } from '../../browser-shared/late-ring';
 
 const NOW = 1_764_070_000_000;
 const SESSION = 'v1.us.212570a35d379d83.1702625211';

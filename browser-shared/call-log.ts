@@ -5,7 +5,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CallEndReason, CallType } from '../protocol/payload';
-import { parseCometChatCredentials, type CometChatCredentials } from './cometchat-answer';
+import { parseCometChatCredentials, type CometChatCredentials } from './cometchat-credentials';
 import { parseSubscriptionConfig, type SubscriptionConfig } from './subscription-config';
 
 export const DB_NAME = 'ringkit';
