@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { Tokens } from './auth/tokens';
 import { CallRecordPruner } from './call-record-pruner';
 import { CallService } from './calls';
@@ -61,6 +61,8 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** connections held open at once; more are closed on arrival */
   maxConnections?: number;
+  /** the server Fastify answers on: createSender's, which hands Fastify's handler to the host's own server */
+  serverFactory?: FastifyServerFactory;
 }
 
 /** Nothing the API takes needs long to send: a client trickling bytes holds a connection no longer. */
@@ -111,7 +113,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
   // Node checks the timeouts on this beat (30 s by default, which would triple a 10 s timeout).
   const serverOptions = { connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeout / 4))) };
   const http = Fastify({
-    ...(o.https ? { https: { ...o.https, ...serverOptions } } : { http: serverOptions }),
+    ...(o.serverFactory ? { serverFactory: o.serverFactory } : o.https ? { https: { ...o.https, ...serverOptions } } : { http: serverOptions }),
     requestTimeout,
     loggerInstance: o.logger,
     logController: new LogController({ disableRequestLogging: o.logRequests === false }),
@@ -229,7 +231,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     await http.register(cometchatWebhookRoutes, { keeper: ringKeeper, calls, credentials: o.config.cometchatWebhook, metrics });
     keeper = ringKeeper;
   }
-  await http.register(webAppRoutes, { dir: o.config.webDir });
+  if (o.config.webDir) await http.register(webAppRoutes, { dir: o.config.webDir });
   // Webhook events acted on in the background first: they start pushes of their own, and stops start events.
   const drain = async () => {
     await keeper?.drain();

@@ -23,8 +23,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  /** the built PWA to serve; the API alone when it holds no index.html */
-  webDir: string;
+  /** the built PWA to serve; the API alone when it holds no index.html, or when unset (a host serves its own pages) */
+  webDir: string | undefined;
   databaseUrl: string | undefined;
   vapid: { publicKey: string | undefined; privateKey: string | undefined; subject: string };
   apiKey: string | undefined;

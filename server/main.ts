@@ -1,29 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { buildApp } from './app';
-import { ConfigError, isLoopback, loadConfig } from './config';
-import { createLogger } from './logger';
-import { egressProxyFromEnvironment } from './push/egress-proxy';
-import { loadSecrets } from './secrets';
-import { openStore } from './store/open-store';
+import { ConfigError } from './config';
+import { prepareSender } from './prepare';
 
 /** How long a stopping sender waits for rings still retrying. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
 /** The sender's process: configuration, logging, listening and a graceful stop. */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const egressProxy = egressProxyFromEnvironment(process.env);
-  const { logger, logRequests } = createLogger(config);
-  const secrets = await loadSecrets(config);
-  if (config.devLogin && !isLoopback(config.host)) {
-    logger.warn('RINGKIT_DEV_LOGIN is on and the sender listens beyond this machine: its development routes still answer only direct requests from this machine');
-  }
-  for (const file of secrets.generated) logger.warn({ file }, 'generated a secret on first run (mode 0600): keep it, and never commit it');
-  const store = await openStore({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    onError: (err) => logger.warn({ err }, 'database connection lost: reconnecting on next use'),
-  });
+  const { config, logger, logRequests, secrets, store, egressProxy } = await prepareSender(process.env);
   const app = await buildApp({
     config,
     secrets,
@@ -59,9 +44,6 @@ async function main(): Promise<void> {
     { address, metricsAddress, store: store.kind, pushHosts: config.pushHosts, ttl: config.ttlSeconds, development: config.development, appUrl: config.appUrl ?? address },
     `RingKit sender listening on ${address}`,
   );
-  if (!config.appUrl && !config.development) {
-    logger.warn({ address }, "RINGKIT_APP_URL is unset: Safari's ring notifications link to the sender's own address; set it to the app's public origin");
-  }
 }
 
 main().catch((err: unknown) => {

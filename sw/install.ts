@@ -3,7 +3,7 @@
  * RingKit's worker handlers, installable on any service worker: RingKit's own
  * (sw.ts) and a host app's, which keeps its own caching and adds ringing with
  *
- *     import { installRingKitHandlers } from 'ringkit/sw/install';
+ *     import { installRingKitHandlers } from 'ringkit/sw';
  *     installRingKitHandlers(self);
  *
  * Every decision lives in the handlers, which take their dependencies as a
@@ -29,14 +29,10 @@ interface PushSubscriptionChangeEvent extends ExtendableEvent {
   readonly newSubscription: PushSubscription | null;
 }
 
-/**
- * Adds RingKit's push, notificationclick, notificationclose,
- * pushsubscriptionchange and message listeners to `scope`. A host worker's own
- * push listener, if any, must leave RingKit's pushes (protocol/payload.ts) alone.
- */
-export function installRingKitHandlers(scope: ServiceWorkerGlobalScope, options: InstallOptions = {}): SwContext {
+/** The handlers' view of this worker's globals, for a host worker that wires the events to them itself. */
+export function ringKitContext(scope: ServiceWorkerGlobalScope, options: InstallOptions = {}): SwContext {
   const stores = openRingKitStores();
-  const ctx: SwContext = {
+  return {
     registration: {
       showNotification: (title, notificationOptions) => scope.registration.showNotification(title, notificationOptions as NotificationOptions),
       getNotifications: () => scope.registration.getNotifications(),
@@ -54,6 +50,15 @@ export function installRingKitHandlers(scope: ServiceWorkerGlobalScope, options:
     log: options.log ?? ((message, detail) => console.warn(`[ringkit sw] ${message}`, detail ?? '')),
     incomingCallScenario: () => typeof Notification !== 'undefined' && 'scenario' in Notification.prototype,
   };
+}
+
+/**
+ * Adds RingKit's push, notificationclick, notificationclose,
+ * pushsubscriptionchange and message listeners to `scope`. A host worker's own
+ * push listener, if any, must leave RingKit's pushes alone (`isRingKitPush`).
+ */
+export function installRingKitHandlers(scope: ServiceWorkerGlobalScope, options: InstallOptions = {}): SwContext {
+  const ctx = ringKitContext(scope, options);
 
   scope.addEventListener('message', (event) => {
     event.waitUntil(handlePageMessage(ctx, event.data, () => scope.skipWaiting()));

@@ -41,3 +41,11 @@ export function missingCometChatSettings(config: CometChatConfig, authToken: str
   if (!authToken) missing.push('the signed-in user’s CometChat auth token (the host app hands it over with setCometChatAuthToken)');
   return missing;
 }
+
+/**
+ * A host app's CometChat app, at run time (ringkit/client): what the page and
+ * the ringer use to tell CometChat an answer. Call it before setCometChatAuthToken.
+ */
+export function configureCometChat(config: Pick<CometChatConfig, 'appId' | 'region' | 'clientHost'>): void {
+  globalThis.ringkitCometChat = { ...globalThis.ringkitCometChat, ...config };
+}

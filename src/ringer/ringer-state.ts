@@ -36,10 +36,15 @@ export type RingerState = { call: null } | { call: RingingCall; sound: Sound };
 /** Why the ringer went away without Accept or Decline here. */
 export type DismissReason = CallEndReason | 'silenced';
 
-export type RingerEvent =
+/** What the service worker tells an open page about calls (ringkit/client's onCallEvents). */
+export type CallEvent =
+  /** `notificationRings`: the notification rings by itself (incoming-call scenario): show, but do not play a ringtone */
   | { type: 'incoming'; payload: IncomingCallPayload; now: number; notificationRings?: boolean }
-  /** the worker's call_ended or call_accepted, or another tab's Accept/Decline */
-  | { type: 'ended'; sessionId: string; reason: CallEndReason }
+  /** the worker's call_ended or call_accepted (reason 'answered'), or another tab's Accept/Decline */
+  | { type: 'ended'; sessionId: string; reason: CallEndReason };
+
+export type RingerEvent =
+  | CallEvent
   | { type: 'claimed'; sessionId: string; ringing: boolean }
   | { type: 'sound'; sessionId: string; sound: 'playing' | 'blocked' }
   | { type: 'accept' }
@@ -125,7 +130,7 @@ export function ringerReducer(state: RingerState, event: RingerEvent): Transitio
 }
 
 /** A message from the service worker (any version of it) → the event it means; undefined for others. */
-export function workerMessageEvent(data: unknown, now: number): RingerEvent | undefined {
+export function workerMessageEvent(data: unknown, now: number): CallEvent | undefined {
   if (!isWorkerToPageMessage(data)) return undefined;
   switch (data.type) {
     case 'incoming_call':

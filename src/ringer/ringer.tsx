@@ -13,13 +13,13 @@ import {
   ringingCallOf,
   tabMessageEvent,
   wantsSound,
-  workerMessageEvent,
   type DismissReason,
   type Emitted,
   type RingerEvent,
   type RingerState,
   type RingingCall,
 } from './ringer-state';
+import { onCallEvents } from '../call-events';
 import css from './ringer.css?inline';
 import { initials } from './initials';
 import { claimRinging, openTabChannel } from './tab-coordination';
@@ -97,26 +97,21 @@ export function Ringer(props: RingerProps) {
 
   // The worker's messages and the other tabs' answers.
   useEffect(() => {
-    const sw = typeof navigator !== 'undefined' ? navigator.serviceWorker : undefined;
-    const onMessage = async (e: MessageEvent) => {
-      const event = workerMessageEvent(e.data, Date.now());
-      if (!event) return;
+    const stopListening = onCallEvents(async (event) => {
       // In another call: answered busy, as CometChat's UI Kit does, instead of ringing over it.
       if (event.type === 'incoming') {
         const call = ringingCallOf(event.payload, event.now);
         if (await latestProps.current.isBusy?.(call)) return void decline(call, 'busy');
       }
       dispatch(event);
-    };
-    sw?.addEventListener('message', onMessage);
-    sw?.startMessages();
+    });
     const tabs = openTabChannel((data) => {
       const event = tabMessageEvent(data);
       if (event) dispatch(event);
     });
     channel.current = tabs;
     return () => {
-      sw?.removeEventListener('message', onMessage);
+      stopListening();
       tabs.close();
     };
   }, []);
