@@ -33,6 +33,20 @@ export function callUrl(sessionId: string, intent: CallIntent, origin: string): 
   return url.origin === parseUrl(origin).origin && url.pathname === path ? url.href : undefined;
 }
 
+/** The call a call screen link names (callUrl's inverse); undefined for any other path. */
+export function parseCallLink(url: { pathname: string; searchParams: { get(name: string): string | null } }): { sessionId: string; intent: CallIntent } | undefined {
+  const match = /^\/call\/([^/]+)\/*$/.exec(url.pathname);
+  if (!match) return undefined;
+  let sessionId: string;
+  try {
+    sessionId = decodeURIComponent(match[1]!);
+  } catch {
+    return undefined;
+  }
+  const action = url.searchParams.get('action');
+  return { sessionId, intent: action === 'accept' || action === 'reject' ? action : 'open' };
+}
+
 export const callTypeLabel = (callType: CallType): string => (callType === 'video' ? 'Video call' : 'Audio call');
 
 export const incomingCallTitle = (callerName: string): string => `Incoming call from ${callerName}`;

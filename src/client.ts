@@ -10,6 +10,8 @@
  *    `enableRinging(ctx, session)` in the click handler; `confirmDevice` on
  *    every start; `disableRinging` to stop.
  * 4. Hear calls while a page is open: `onCallEvents(listener)`.
+ * 5. Answer where a notification's Accept lands (`/call/<id>?action=accept`):
+ *    `parseCallLink(location)`, then `acceptCall(sessionId)` / `declineCall`, `endCall` on hang-up.
  */
 export { setUserToken, readSession, sessionFromToken, SESSION_CHANGED, type Session } from './session';
 export { setCometChatAuthToken } from './calls/cometchat-login';
@@ -40,3 +42,5 @@ export {
   type PushContext,
 } from './push/subscription';
 export { onCallEvents, type CallEvent } from './call-events';
+export { acceptCall, declineCall, endCall, rungCall, type AnswerResult, type RungCall } from './calls/call-answers';
+export { parseCallLink, callUrl, type CallIntent } from '../protocol/call-links';

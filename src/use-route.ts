@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { parseCallLink } from '../protocol/call-links';
 
 /** The app's few routes; the service worker opens /call/<id>?action=… directly. */
 export type Route =
@@ -15,16 +16,9 @@ export function matchRoute(url: URL): Route {
   if (path === '/compat') return { name: 'compat' };
   if (path === '/install') return { name: 'install' };
   if (path === '/embed') return { name: 'embed' };
-  const call = /^\/call\/([^/]+)$/.exec(path);
-  if (call) {
-    const action = url.searchParams.get('action');
-    let sessionId: string;
-    try {
-      sessionId = decodeURIComponent(call[1]!);
-    } catch {
-      return { name: 'not-found' };
-    }
-    return { name: 'call', sessionId, action: action === 'accept' || action === 'reject' ? action : 'open' };
+  if (path.startsWith('/call/')) {
+    const link = parseCallLink(url);
+    return link ? { name: 'call', sessionId: link.sessionId, action: link.intent } : { name: 'not-found' };
   }
   return { name: 'not-found' };
 }

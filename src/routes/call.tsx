@@ -2,7 +2,6 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { openRingKitStores, type CallRecord } from '../../browser-shared/call-log';
 import { callsAdapter, type JoinedCall } from '../calls';
 import { holdActiveCall } from '../calls/active-call';
-import { announceHandled } from '../ringer/tab-coordination';
 import { navigate } from '../use-route';
 
 type Phase =
@@ -24,7 +23,7 @@ type Phase =
 
 const stores = openRingKitStores();
 /** Telling CometChat and the sender the answer: loaded when the callee answers, as in the ringer. */
-const answers = () => import('../calls/callee-answer');
+const answers = () => import('../calls/call-answers');
 
 /**
  * /call/<sessionId>?action=accept|reject|open — where a notification click or
@@ -62,18 +61,16 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
       mounted.current = false;
       const current = joined.current;
       joined.current = undefined;
-      if (current) void current.leave().then(async () => (await answers()).endAnswer(sessionId, true));
+      if (current) void current.leave().then(async () => (await answers()).endCall(sessionId, true));
       setActiveCall(undefined);
     };
   }, [sessionId]);
 
   async function accept(record = call) {
-    announceHandled({ type: 'handled', sessionId, how: 'accept' });
     setPhase('accepting');
-    const told = await (await answers()).acceptAnswer({ sessionId, declineToken: record?.declineToken });
+    const told = await (await answers()).acceptCall(sessionId, record);
     if (!mounted.current) return;
     if (!told.ok) return setPhase('accept-failed');
-    await stores.callLog.setState(sessionId, { state: 'accepted' }).catch(() => undefined);
     await join(record);
   }
 
@@ -99,7 +96,7 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
         },
       });
       // Left the screen while joining: hang up rather than keep the microphone and camera on.
-      if (!mounted.current) return void joinedCall.leave().then(async () => (await answers()).endAnswer(sessionId, true));
+      if (!mounted.current) return void joinedCall.leave().then(async () => (await answers()).endCall(sessionId, true));
       joined.current = joinedCall;
       setPhase('in-call');
     } catch (error) {
@@ -113,7 +110,7 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
   function finish(next: Phase, endedByUs: boolean) {
     joined.current = undefined;
     setActiveCall(undefined);
-    void answers().then((a) => a.endAnswer(sessionId, endedByUs));
+    void answers().then((a) => a.endCall(sessionId, endedByUs));
     if (mounted.current) setPhase(next);
   }
 
@@ -125,12 +122,10 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
   }
 
   async function decline(record = call) {
-    announceHandled({ type: 'handled', sessionId, how: 'decline' });
     setPhase('declining');
-    const told = await (await answers()).declineAnswer({ sessionId, declineToken: record?.declineToken });
+    const told = await (await answers()).declineCall(sessionId, record);
     if (!mounted.current) return;
     if (!told.ok) return setPhase('decline-failed');
-    await stores.callLog.setState(sessionId, { state: 'declined', reason: 'declined' }).catch(() => undefined);
     setPhase('declined');
   }
 

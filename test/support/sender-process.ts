@@ -32,7 +32,12 @@ export interface SenderChild {
  */
 export function runSender(env: NodeJS.ProcessEnv, direct = false): SenderChild {
   const [command, args] = direct ? [process.execPath, ['--import', 'tsx', 'server/main.ts']] : ['npm', ['run', '--silent', 'sender']];
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  return runProcess(command, args, { cwd: ROOT, env });
+}
+
+/** Any server process (a host app's too), in a process group of its own, with its output kept. */
+export function runProcess(command: string, args: readonly string[], { cwd, env }: { cwd: string; env: NodeJS.ProcessEnv }): SenderChild {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -77,13 +82,21 @@ export interface RunningSender extends SenderChild {
 /** Starts the sender on a free port and waits until `probe` says it serves. */
 export async function startSenderProcess(
   env: NodeJS.ProcessEnv,
-  probe: (url: string) => Promise<boolean> = async (url) => (await fetch(`${url}/healthz`)).ok,
+  probe?: (url: string) => Promise<boolean>,
   direct = false,
 ): Promise<RunningSender> {
   const port = await freePort();
   const running = runSender({ ...env, PORT: String(port) }, direct);
+  return serving(running, `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`, probe);
+}
+
+/** Waits until `probe` says the process serves at `url`; stops it and throws when it exits or never does. */
+export async function serving(
+  running: SenderChild,
+  url: string,
+  probe: (url: string) => Promise<boolean> = async (u) => (await fetch(`${u}/healthz`)).ok,
+): Promise<RunningSender> {
   const { exited, output } = running;
-  const url = `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`;
   const stop = () => stopSender(running);
   for (let i = 0; ; i++) {
     try {
@@ -94,7 +107,7 @@ export async function startSenderProcess(
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 100))]);
     if (code !== 'running' || i > 150) {
       if (code === 'running') await stop();
-      throw new Error(`sender did not start (${String(code)}):\n${output()}`);
+      throw new Error(`${url} did not start (${String(code)}):\n${output()}`);
     }
   }
   return { ...running, url, stop };
