@@ -104,6 +104,21 @@ describe('a host app built from the packed ringkit tarball', () => {
     await expect(npm('run', 'typecheck')).resolves.toBeDefined();
   });
 
+  it('runs the ringkit-sender bin it installed: the standalone sender, configured the same way', async () => {
+    const port = await freePort();
+    const bin = runProcess(join(app, 'node_modules/.bin/ringkit-sender'), [], {
+      cwd: app,
+      env: { ...NO_EGRESS_PROXY, PORT: String(port), RINGKIT_DATA_DIR: join(work, 'bin-data'), LOG_LEVEL: 'warn' },
+    });
+    const standalone = await serving(bin, `http://127.0.0.1:${port}`);
+    try {
+      expect(await (await fetch(`${standalone.url}/healthz`)).json()).toEqual({ status: 'ok', store: 'ok' });
+      expect(((await (await fetch(`${standalone.url}/api/push/public-key`)).json()) as { publicKey: string }).publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
+    } finally {
+      await standalone.stop();
+    }
+  });
+
   it("rings both of a user's devices; Accept on one opens the host's page, which answers, and the other stops ringing", async () => {
     const laptop = await deviceOf('Ada');
     const phone = await deviceOf('Ada');
