@@ -141,7 +141,8 @@ describe('a host app built from the packed ringkit tarball', () => {
       }),
     ]);
     // The open page rings too: <ringkit-ringer> from ringkit/ringer.
-    await phone.page.waitForSelector('ringkit-ringer >>> [role="alertdialog"]');
+    // Polled from here: a wait on the page observes the document, not the ringer's shadow root.
+    await until('the ringer to ring', () => phone.page.$('ringkit-ringer >>> [role="alertdialog"]'), (el) => el !== null);
 
     await laptop.ff.clickAlert('Incoming call from Grace', 'accept');
     const opened = await laptop.ff.browser.waitForTarget((t) => t.url().includes(`/call/${encodeURIComponent(call.sessionId)}?action=accept`));

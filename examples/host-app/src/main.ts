@@ -14,6 +14,7 @@ import {
   readPlatformInput,
   readSession,
   ringingState,
+  RingingError,
   rungCall,
   setUserToken,
   type PushContext,
@@ -66,13 +67,20 @@ async function start(): Promise<void> {
   facts.permission = 'Notification' in window ? Notification.permission : 'unsupported';
   render();
   if (facts.platform.verdict.kind !== 'can-ring') return;
-  await navigator.serviceWorker.register('/sw.js');
-  ctx = await loadPushContext();
-  const session = readSession();
-  if (session) facts.subscribed = facts.registered = await confirmDevice(ctx, session);
+  try {
+    await navigator.serviceWorker.register('/sw.js');
+    ctx = await loadPushContext();
+    const session = readSession();
+    if (session) facts.subscribed = facts.registered = await confirmDevice(ctx, session);
+  } catch (error) {
+    facts.problem = problemOf(error);
+  }
   facts.prepared = true;
   render();
 }
+
+const problemOf = (error: unknown): RingingFacts['problem'] =>
+  error instanceof RingingError ? { problem: error.problem, ...(error.detail ? { detail: error.detail } : {}) } : { problem: 'subscribe-failed', detail: String(error) };
 
 // The permission prompt only shows inside the click: nothing is awaited before enableRinging.
 $('enable').addEventListener('click', () => {
@@ -82,7 +90,7 @@ $('enable').addEventListener('click', () => {
   render();
   enableRinging(ctx, session).then(
     (on) => Object.assign(facts, { subscribed: on, registered: on, busy: false, problem: undefined, permission: Notification.permission }),
-    (error: unknown) => Object.assign(facts, { busy: false, problem: { problem: 'subscribe-failed', detail: String(error) } }),
+    (error: unknown) => Object.assign(facts, { busy: false, problem: problemOf(error) }),
   ).finally(render);
 });
 
