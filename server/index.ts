@@ -22,6 +22,8 @@ import { prepareSender } from './prepare';
 
 export { ConfigError } from './config';
 export type { RingRequest, CancelRequest, DeliveryCounts };
+/** What RINGKIT_EVENTS_URL receives (signed with Standard Webhooks). */
+export type { CallEvent, CallEventData, CallEventType } from '../protocol/events';
 
 /** The API's refusal of a ring or cancel made in-process: the status and error code POST /api/calls would answer. */
 export class SenderError extends Error {
