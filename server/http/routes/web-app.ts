@@ -22,7 +22,7 @@ export async function webAppRoutes(app: FastifyInstance, o: { dir: string }): Pr
     index: false,
     setHeaders(res, path) {
       const name = path.slice(o.dir.length);
-      res.setHeader('Cache-Control', name.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : UNHASHED.has(name) ? 'no-cache' : 'public, max-age=3600');
+      res.header('Cache-Control', name.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : UNHASHED.has(name) ? 'no-cache' : 'public, max-age=3600');
     },
   });
   app.get('/', (_request, reply) => sendIndex(reply));
