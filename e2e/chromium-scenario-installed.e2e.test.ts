@@ -13,8 +13,9 @@
  *   IsActivelyInstalledWebAppScope(the worker's scope): for an installed app.
  * - chrome/browser/notifications/notification_platform_bridge_linux.cc never
  *   reads the scenario: on Linux the installed app's ring looks and sounds as
- *   the uninstalled one's (Accept, Decline, Close; no ringtone). Only
- *   Windows' toasts (scenario="incomingCall") ring by themselves.
+ *   the uninstalled one's (Accept, Decline, Close; no ringtone). Of its
+ *   notification bridges, Windows' (notification_template_builder.cc: a toast
+ *   with scenario="incomingCall") is the one that rings by itself.
  * - content/browser/notifications/notification_database_conversions.cc stores
  *   no scenario, so getNotifications() reads every notification back as
  *   "default", installed or not: the worker cannot learn that a ring rings by
