@@ -43,7 +43,7 @@ async function runFirefox(): Promise<MatrixRun> {
 
 const runs: MatrixRun[] = [await runChromium(), await runFirefox()];
 const notes = [
-  "With --enable-features=IncomingCallNotifications, Chromium exposes Notification.prototype.scenario and RingKit's worker rings with scenario \"incoming-call\" (e2e/chromium-scenario.e2e.test.ts); Chromium applies the scenario, and its looping ringtone, to installed web apps only.",
+  "With --enable-features=IncomingCallNotifications, Chromium exposes Notification.prototype.scenario and RingKit's worker rings with scenario \"incoming-call\" (e2e/chromium-scenario.e2e.test.ts); Chromium applies the scenario, and its looping ringtone, to installed web apps only, and only its Windows toasts use it: with RingKit installed (e2e/chromium-scenario-installed.e2e.test.ts), Chromium on Linux adds its own Close button and no ringtone, and reads every ring back as \"default\".",
   "Chromium's push client (GCM) is pointed at a loopback stand-in of Google's push service (e2e/support/google-push-service.ts: checkin, registration, MCS), and the sender reaches the endpoint host Chromium reports through its egress proxy (HTTPS_PROXY): the test ring goes sender → proxy → push service → Chromium → worker → notification → page for real, timed on this machine's loopback.",
   "Firefox's push client is pointed at a loopback push service speaking Mozilla's protocol (e2e/support/autopush-service.ts): the test ring goes sender → push service → Firefox → worker → notification → page for real, so its times are measured on this machine's loopback, not over the internet.",
 ];

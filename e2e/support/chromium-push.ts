@@ -73,8 +73,9 @@ export interface ChromiumBrowser {
 /**
  * Headless Chromium in a fresh profile, its push client on the stand-in,
  * notifications allowed for `origin` (as after the user said yes to the prompt).
+ * `extraArgs` add to its command line (a feature flag).
  */
-export async function launchChromiumWithPush(google: GooglePushService, origin: string): Promise<ChromiumBrowser> {
+export async function launchChromiumWithPush(google: GooglePushService, origin: string, extraArgs: readonly string[] = []): Promise<ChromiumBrowser> {
   const desktop = await startNotificationDaemon();
   const userDataDir = mkdtempSync(join(tmpdir(), 'ringkit-chromium-push-'));
   let browser: Browser;
@@ -84,8 +85,10 @@ export async function launchChromiumWithPush(google: GooglePushService, origin: 
       executablePath: chromiumPath(),
       headless: true,
       userDataDir,
+      // Over a pipe, not a port: Chromium offers its PWA domain (installing the app) only to a client on its pipe (measured).
+      pipe: true,
       env: { ...process.env, ...desktop.env },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', ...google.chromiumArgs],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', ...google.chromiumArgs, ...extraArgs],
     });
   } catch (error) {
     await desktop.close();

@@ -28,6 +28,8 @@ export interface DesktopNotification {
   actions: { key: string; label: string }[];
   /** expire timeout Chromium asked for: 0 never expires (requireInteraction) */
   expireTimeout: number;
+  /** the hints Chromium sent (the spec's urgency, suppress-sound, desktop-entry...), their values unwrapped */
+  hints: Record<string, unknown>;
   /** Date.now() when Notify came */
   shownAt: number;
   /** set once closed (by Chromium or by a click) */
@@ -72,13 +74,14 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
     GetServerInformation(): string[] {
       return ['RingKit test notifications', 'RingKit', '1', '1.2'];
     }
-    Notify(appName: string, replacesId: number, _icon: string, summary: string, body: string, actions: string[], _hints: unknown, expireTimeout: number): number {
+    Notify(appName: string, replacesId: number, _icon: string, summary: string, body: string, actions: string[], hints: Record<string, dbus.Variant>, expireTimeout: number): number {
       const id = replacesId > 0 && all.some((n) => n.id === replacesId) ? replacesId : nextId++;
       const replaced = all.find((n) => n.id === id && n.closedAt === undefined);
       if (replaced) replaced.closedAt = Date.now();
       const pairs: { key: string; label: string }[] = [];
       for (let i = 0; i + 1 < actions.length; i += 2) pairs.push({ key: actions[i]!, label: actions[i + 1]! });
-      all.push({ id, appName, title: summary, body, actions: pairs, expireTimeout, shownAt: Date.now() });
+      const hintValues = Object.fromEntries(Object.entries(hints).map(([k, v]) => [k, v.value as unknown]));
+      all.push({ id, appName, title: summary, body, actions: pairs, expireTimeout, hints: hintValues, shownAt: Date.now() });
       changed();
       return id;
     }

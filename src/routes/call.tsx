@@ -51,7 +51,8 @@ export function CallScreen({ sessionId, action }: { sessionId: string; action: '
       if (!live) return;
       setCall(record);
       if (!record) return setPhase('unknown');
-      if (record.state !== 'ringing' && record.state !== 'accepted') return setPhase('over');
+      // Dismissed is still ringing for the caller: a desktop closes the notification it was clicked on.
+      if (record.state !== 'ringing' && record.state !== 'accepted' && record.state !== 'dismissed') return setPhase('over');
       setPhase('ringing');
       if (action === 'accept') void accept(record);
       else if (action === 'reject') void decline(record);
