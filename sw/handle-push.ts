@@ -105,9 +105,11 @@ function incomingCallScenarioOf(ctx: SwContext): boolean {
 }
 
 /**
- * Whether the browser shows the ring with the incoming-call scenario, as it
- * reads the notification back: Chromium applies the scenario (and its looping
- * ringtone) to installed web apps only and reports "default" otherwise.
+ * Whether the browser says it shows the ring with the incoming-call scenario,
+ * as it reads the notification back. Chromium 156 applies the scenario (its
+ * looping ringtone is Windows') to installed apps only, and reads every ring
+ * back as "default" even then (its notification store keeps no scenario): so
+ * the page keeps its own ringtone there, rather than guess from the platform.
  */
 async function ringsByItself(ctx: SwContext, sessionId: string): Promise<boolean> {
   const shown = await notificationsOfCall(ctx, sessionId);
