@@ -6,16 +6,11 @@
  */
 import https from 'node:https';
 import tls from 'node:tls';
-import protobuf from 'protobufjs';
 import webpush from 'web-push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeGcm as decode, encodeGcm as encode, type GcmTypeName } from '../e2e/support/gcm-protos';
 import { readFrame, startGooglePushService, varint, type GooglePushService } from '../e2e/support/google-push-service';
 import { makeTestSubscription, type TestSubscription } from './support/subscriptions';
-
-const root = protobuf.loadSync(new URL('../e2e/support/gcm.proto', import.meta.url).pathname);
-const T = (name: string) => root.lookupType(`gcm_stand_in.${name}`);
-const decode = <V>(name: string, bytes: Uint8Array) => T(name).toObject(T(name).decode(bytes), { longs: String, enums: String, bytes: Buffer }) as V;
-const encode = (name: string, value: object) => Buffer.from(T(name).encode(T(name).fromObject(value)).finish());
 
 let gcm: GooglePushService;
 const vapid = { subject: 'mailto:ops@ringkit.example', ...webpush.generateVAPIDKeys() };
@@ -35,14 +30,14 @@ interface Browser {
 }
 
 async function checkin(id?: string, securityToken?: string): Promise<Browser> {
-  const body = encode('AndroidCheckinRequest', {
+  const body = encode('checkin_proto.AndroidCheckinRequest', {
     version: 3,
     ...(id ? { id, securityToken } : {}),
     checkin: { type: 'DEVICE_CHROME_BROWSER', chromeBuild: { platform: 'PLATFORM_LINUX', chromeVersion: '156.0.8078.114', channel: 'CHANNEL_UNKNOWN' } },
   });
   const res = await fetch(arg('gcm-checkin-url'), { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
   expect(res.status).toBe(200);
-  const answer = decode<{ statsOk: boolean; androidId: string; securityToken: string }>('AndroidCheckinResponse', new Uint8Array(await res.arrayBuffer()));
+  const answer = decode<{ statsOk: boolean; androidId: string; securityToken: string }>('checkin_proto.AndroidCheckinResponse', new Uint8Array(await res.arrayBuffer()));
   expect(answer.statsOk).toBe(true);
   return { androidId: answer.androidId, securityToken: answer.securityToken };
 }
@@ -67,7 +62,7 @@ async function subscribe(browser: Browser, n: number): Promise<string> {
 
 interface Mcs {
   frames: { tag: number; body: Buffer }[];
-  send(tag: number, name: string, value: object): void;
+  send(tag: number, name: GcmTypeName, value: object): void;
   /** the n-th frame (from 0) with this tag on this connection, once it has come */
   nth(tag: number, n?: number): Promise<Buffer>;
   socket: tls.TLSSocket;
@@ -117,11 +112,11 @@ async function connectMcs(browser: Browser, receivedPersistentId: string[] = [])
   await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()));
   socket.write(Buffer.from([41]));
   const loggedIn = mcs.nth(3);
-  mcs.send(2, 'LoginRequest', {
+  mcs.send(2, 'mcs_proto.LoginRequest', {
     id: 'chrome-156.0.8078.114', domain: 'mcs.android.com', user: browser.androidId, resource: browser.androidId,
     authToken: browser.securityToken, useRmq2: true, receivedPersistentId,
   });
-  await loggedIn;
+  expect(decode<{ id: string }>('mcs_proto.LoginResponse', await loggedIn).id).toMatch(/^login-/);
   expect(version).toBe(41);
   return mcs;
 }
@@ -151,6 +146,10 @@ async function post(endpoint: string, payload: string, options: webpush.RequestO
 }
 
 describe('the loopback Google push service', () => {
+  it('speaks Chromium’s own .proto files, and will not send a message without a field Chromium requires', () => {
+    expect(() => encode('mcs_proto.DataMessageStanza', { category: 'org.chromium.linux', persistentId: '0:1', rawData: Buffer.from('ring') })).toThrow(/from/);
+    expect(() => encode('mcs_proto.LoginResponse', { jid: '1@mcs.android.com' })).toThrow(/id/);
+  });
   it('checks a browser in with non-zero ids and keeps them when it checks in again', async () => {
     const browser = await checkin();
     expect(browser.androidId).not.toBe('0');
@@ -174,7 +173,7 @@ describe('the loopback Google push service', () => {
     const delivered = second.nth(8);
     const { status, subscription } = await post(endpoint, 'ring');
     expect(status).toBe(201);
-    const stanza = decode<Stanza>('DataMessageStanza', await delivered);
+    const stanza = decode<Stanza>('mcs_proto.DataMessageStanza', await delivered);
     expect(stanza).toMatchObject({
       from: vapid.publicKey,
       category: 'org.chromium.linux',
@@ -191,11 +190,11 @@ describe('the loopback Google push service', () => {
     const endpoint = await subscribe(browser, 3);
     const mcs = await connectMcs(browser);
     const ack = mcs.nth(1);
-    mcs.send(0, 'HeartbeatPing', {});
+    mcs.send(0, 'mcs_proto.HeartbeatPing', {});
     await ack;
     const delivered = mcs.nth(8);
     await post(endpoint, 'ring');
-    const { persistentId } = decode<Stanza>('DataMessageStanza', await delivered);
+    const { persistentId } = decode<Stanza>('mcs_proto.DataMessageStanza', await delivered);
     mcs.socket.destroy();
     const again = await connectMcs(browser, [persistentId]);
     expect(gcm.messages.find((m) => m.persistentId === persistentId)).toMatchObject({ fate: 'acked' });
@@ -208,10 +207,10 @@ describe('the loopback Google push service', () => {
     const mcs = await connectMcs(browser);
     const delivered = mcs.nth(8);
     await post(endpoint, 'ring');
-    const { persistentId } = decode<Stanza>('DataMessageStanza', await delivered);
+    const { persistentId } = decode<Stanza>('mcs_proto.DataMessageStanza', await delivered);
     mcs.socket.destroy();
     const again = await connectMcs(browser);
-    const redelivered = decode<Stanza>('DataMessageStanza', await again.nth(8));
+    const redelivered = decode<Stanza>('mcs_proto.DataMessageStanza', await again.nth(8));
     expect(redelivered.persistentId).toBe(persistentId);
     again.socket.destroy();
   });
@@ -235,7 +234,7 @@ describe('the loopback Google push service', () => {
     expect([older!.fate, newer!.fate]).toEqual(['replaced', 'queued']);
     const delivered = mcs.nth(8);
     gcm.release(endpoint);
-    expect(decode<Stanza>('DataMessageStanza', await delivered).persistentId).toBe(newer!.persistentId);
+    expect(decode<Stanza>('mcs_proto.DataMessageStanza', await delivered).persistentId).toBe(newer!.persistentId);
     expect(mcs.frames.filter((f) => f.tag === 8)).toHaveLength(1);
     mcs.socket.destroy();
   });
@@ -252,7 +251,7 @@ describe('the loopback Google push service', () => {
     expect([stale!.fate, fresh!.fate]).toEqual(['expired', 'queued']);
     const delivered = mcs.nth(8);
     gcm.comeBackOnline(endpoint);
-    expect(decode<Stanza>('DataMessageStanza', await delivered).persistentId).toBe(fresh!.persistentId);
+    expect(decode<Stanza>('mcs_proto.DataMessageStanza', await delivered).persistentId).toBe(fresh!.persistentId);
     expect(stale!.sentAt).toBeUndefined();
     mcs.socket.destroy();
   });

@@ -1,8 +1,8 @@
 /**
  * A loopback push service that a real Chromium uses: Google's GCM side that
  * Chromium's GCM client talks to (checkin, registration, the MCS TLS
- * connection; protobuf with the fields of Chromium's own .proto files, see
- * gcm.proto) and the RFC 8030 side the sender posts to, on the endpoint host
+ * connection; protobuf with Chromium's own .proto files, see gcm-protos.ts)
+ * and the RFC 8030 side the sender posts to, on the endpoint host
  * Chromium reports (https://jmt17.google.com/fcm/send/<token> for Debian's
  * build, fcm.googleapis.com for stable Chrome). Messages cross it untouched:
  * Chromium decrypts them itself.
@@ -20,9 +20,9 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createSecureServer, type Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import protobuf from 'protobufjs';
 import { checkPush, header } from '../../test/support/push-request';
 import { makeTestCaCertificate } from '../../test/support/tls';
+import { decodeGcm, encodeGcm, type GcmTypeName } from './gcm-protos';
 import { listenOnLoopback, stateWaiters } from './state-waiters';
 
 /** The hosts push endpoints name: Google's staging host (what Debian's non-stable channel reports) and production's. */
@@ -34,21 +34,6 @@ const MAX_BODY_BYTES = 4096;
 const MCS_VERSION = 41;
 const TAG = { heartbeatPing: 0, heartbeatAck: 1, loginRequest: 2, loginResponse: 3, close: 4, iqStanza: 7, dataMessage: 8, streamError: 10 } as const;
 const SELECTIVE_ACK_EXTENSION = 12;
-
-const root = protobuf.loadSync(new URL('./gcm.proto', import.meta.url).pathname);
-const type = (name: string) => root.lookupType(`gcm_stand_in.${name}`);
-const proto = {
-  checkinRequest: type('AndroidCheckinRequest'),
-  checkinResponse: type('AndroidCheckinResponse'),
-  loginRequest: type('LoginRequest'),
-  loginResponse: type('LoginResponse'),
-  heartbeatPing: type('HeartbeatPing'),
-  heartbeatAck: type('HeartbeatAck'),
-  iqStanza: type('IqStanza'),
-  selectiveAck: type('SelectiveAck'),
-  dataMessage: type('DataMessageStanza'),
-};
-const decodeAs = <T>(t: protobuf.Type, bytes: Uint8Array): T => t.toObject(t.decode(bytes), { longs: String, enums: String, bytes: Buffer }) as T;
 
 export type MessageFate = 'queued' | 'sent' | 'acked' | 'replaced' | 'expired';
 
@@ -184,15 +169,13 @@ export async function startGooglePushService(): Promise<GooglePushService> {
   });
 
   function answerCheckin(body: Buffer, res: ServerResponse): void {
-    const request = decodeAs<{ id?: string; securityToken?: string; checkin?: { chromeBuild?: { chromeVersion?: string; channel?: string } } }>(proto.checkinRequest, body);
+    const request = decodeGcm<{ id?: string; securityToken?: string; checkin?: { chromeBuild?: { chromeVersion?: string; channel?: string } } }>('checkin_proto.AndroidCheckinRequest', body);
     // A device checking in again keeps its id; a new one gets non-zero ones (zero is refused).
     const known = request.id && request.id !== '0' ? devices.get(request.id) : undefined;
     const device = known ?? newDevice();
     checkins.push({ androidId: device.androidId, chromeVersion: request.checkin?.chromeBuild?.chromeVersion, channel: request.checkin?.chromeBuild?.channel });
-    const answer = proto.checkinResponse.encode(
-      proto.checkinResponse.fromObject({ statsOk: true, timeMsec: Date.now(), androidId: device.androidId, securityToken: device.securityToken }),
-    ).finish();
-    res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(Buffer.from(answer));
+    const answer = encodeGcm('checkin_proto.AndroidCheckinResponse', { statsOk: true, timeMsec: Date.now(), androidId: device.androidId, securityToken: device.securityToken });
+    res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(answer);
     changed();
   }
 
@@ -260,7 +243,7 @@ export async function startGooglePushService(): Promise<GooglePushService> {
     function onFrame(tag: number, body: Buffer): void {
       switch (tag) {
         case TAG.loginRequest: {
-          const login = decodeAs<{ user?: string; authToken?: string; receivedPersistentId?: string[] }>(proto.loginRequest, body);
+          const login = decodeGcm<{ user?: string; authToken?: string; receivedPersistentId?: string[] }>('mcs_proto.LoginRequest', body);
           const known = devices.get(login.user ?? '');
           if (!known || known.securityToken !== login.authToken) {
             socket.destroy();
@@ -284,7 +267,7 @@ export async function startGooglePushService(): Promise<GooglePushService> {
             }
             known.queue.unshift(...lost);
             socket.write(Buffer.from([MCS_VERSION]));
-            send(TAG.loginResponse, proto.loginResponse, { id: `login-${known.logins}`, jid: `${known.androidId}@mcs.android.com`, streamId: 1, lastStreamIdReceived: 1, serverTimestamp: Date.now() });
+            send(TAG.loginResponse, 'mcs_proto.LoginResponse', { id: `login-${known.logins}`, jid: `${known.androidId}@mcs.android.com`, streamId: 1, lastStreamIdReceived: 1, serverTimestamp: Date.now() });
             if (previous && previous !== socket) previous.destroy(); // the newest logged-in connection wins
             flush(known);
           };
@@ -293,12 +276,12 @@ export async function startGooglePushService(): Promise<GooglePushService> {
           return;
         }
         case TAG.heartbeatPing:
-          send(TAG.heartbeatAck, proto.heartbeatAck, {});
+          send(TAG.heartbeatAck, 'mcs_proto.HeartbeatAck', {});
           return;
         case TAG.iqStanza: {
-          const iq = decodeAs<{ extension?: { id?: number; data?: Buffer } }>(proto.iqStanza, body);
+          const iq = decodeGcm<{ extension?: { id?: number; data?: Buffer } }>('mcs_proto.IqStanza', body);
           if (iq.extension?.id === SELECTIVE_ACK_EXTENSION && iq.extension.data) {
-            const { id = [] } = decodeAs<{ id?: string[] }>(proto.selectiveAck, iq.extension.data);
+            const { id = [] } = decodeGcm<{ id?: string[] }>('mcs_proto.SelectiveAck', iq.extension.data);
             for (const m of messages) if (id.includes(m.persistentId)) acked(m);
           }
           return;
@@ -311,8 +294,8 @@ export async function startGooglePushService(): Promise<GooglePushService> {
       }
     }
 
-    function send(tag: number, t: protobuf.Type, value: object): void {
-      const bytes = t.encode(t.fromObject(value)).finish();
+    function send(tag: number, name: GcmTypeName, value: object): void {
+      const bytes = encodeGcm(name, value);
       socket.write(Buffer.concat([Buffer.from([tag]), varint(bytes.length), bytes]));
     }
   }
@@ -337,18 +320,16 @@ export async function startGooglePushService(): Promise<GooglePushService> {
       message.fate = 'sent';
       message.sentAt = Date.now();
       const appData = [{ key: 'subtype', value: registration.subtype }, ...(message.encoding ? [{ key: 'content-encoding', value: message.encoding }] : [])];
-      const stanza = proto.dataMessage.encode(
-        proto.dataMessage.fromObject({
-          from: registration.sender,
-          category: registration.app,
-          appData,
-          persistentId: message.persistentId,
-          streamId: ++device.streamId,
-          ttl: message.ttl,
-          sent: Math.floor(message.postedAt / 1000),
-          rawData: message.body,
-        }),
-      ).finish();
+      const stanza = encodeGcm('mcs_proto.DataMessageStanza', {
+        from: registration.sender,
+        category: registration.app,
+        appData,
+        persistentId: message.persistentId,
+        streamId: ++device.streamId,
+        ttl: message.ttl,
+        sent: Math.floor(message.postedAt / 1000),
+        rawData: message.body,
+      });
       socket.write(Buffer.concat([Buffer.from([TAG.dataMessage]), varint(stanza.length), stanza]));
     }
     changed();
