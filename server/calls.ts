@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { DeliveryCounts, RingRequest } from '../protocol/api';
 import type { CallEventType } from '../protocol/events';
@@ -132,7 +131,8 @@ export class CallService {
    * The callee answered (accept, decline or busy) with the ring's token:
    * stops the ring on their other devices (`exceptEndpoint`: the one that
    * answered needs no stop) and tells the calling side. Throws RingOverError
-   * when the ring had already ended: a token acts once.
+   * when the ring had already ended: a token acts once, since its ring ends
+   * once (atomically in the store, across instances).
    */
   async answer(sessionId: string, uid: string, reason: 'answered' | 'declined' | 'busy', exceptEndpoint?: string): Promise<DeliveryCounts> {
     const ended = await this.o.store.endRings(sessionId, { uid }, reason, new Date());
@@ -227,19 +227,16 @@ export class CallService {
 
   /** Throws PushTooLargeError when this ring's push would not fit a push service (checked before anything is sent). */
   async assertRingFits(call: RingRequest, now = Date.now()): Promise<void> {
-    assertPushFits(await this.buildRing(call, now, randomBytes(16).toString('base64url')));
+    assertPushFits(await this.buildRing(call, now));
   }
 
   private async ringPayload(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
-    const jti = randomBytes(16).toString('base64url');
-    const payload = await this.buildRing(call, now, jti);
+    const payload = await this.buildRing(call, now);
     assertPushFits(payload);
-    // The token acts once, and only while this ring lasts (kept in the store: any instance may get the decline).
-    await this.o.store.recordRingToken({ jti, sessionId: call.sessionId, uid: call.recipientUid, expiresAt: new Date(payload.ringUntil) });
     return payload;
   }
 
-  private async buildRing(call: RingRequest, now: number, jti: string): Promise<IncomingCallPayload & { ringUntil: number }> {
+  private async buildRing(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
     const ringUntil = this.ringUntil(now);
     this.callers.remember(call.sessionId, { callerName: call.callerName, callType: call.callType }, ringUntil + DECLINE_TOKEN_GRACE_MS);
     return {
@@ -252,7 +249,7 @@ export class CallService {
       callType: call.callType,
       timestamp: now,
       ringUntil,
-      declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS, jti),
+      declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
     };
   }
 
@@ -262,17 +259,10 @@ export class CallService {
    * stop (the one that answered).
    */
   private async end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string): Promise<DeliveryCounts> {
-    // However it ended, the ring's tokens decline or answer it no more.
-    await this.o.store.endRingTokens(sessionId, recipientUid);
     const now = Date.now();
     const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
     const devices = (await this.o.store.listByUser(recipientUid)).filter((d) => d.endpoint !== exceptEndpoint);
     return (await this.deliver(devices, payload, this.ringUntil(now))).counts;
-  }
-
-  /** A decline/answer token acts once: true the first time, false for a replay or a ring that is over. */
-  useToken(jti: string): Promise<boolean> {
-    return this.o.store.useRingToken(jti, new Date());
   }
 
   private deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number) {

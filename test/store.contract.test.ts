@@ -107,31 +107,6 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     expect(await store.listByUser('mallory')).toEqual([]);
   });
 
-  it('lets a ring token act once, never after its ring ended or it expired', async () => {
-    const store = await factory.open();
-    const soon = new Date(Date.now() + 30_000);
-    await store.recordRingToken({ jti: 't1', sessionId: 's', uid: 'alice', expiresAt: soon });
-    await store.recordRingToken({ jti: 't2', sessionId: 's', uid: 'alice', expiresAt: soon });
-    await store.recordRingToken({ jti: 't3', sessionId: 's', uid: 'bob', expiresAt: soon });
-    await store.recordRingToken({ jti: 'old', sessionId: 's', uid: 'carl', expiresAt: new Date(Date.now() - 1) });
-    expect(await store.useRingToken('t1', new Date())).toBe(true);
-    expect(await store.useRingToken('t1', new Date())).toBe(false);
-    await store.endRingTokens('s', 'alice');
-    expect(await store.useRingToken('t2', new Date())).toBe(false);
-    expect(await store.useRingToken('t3', new Date(soon.getTime() + 1))).toBe(false); // expired by then
-    expect(await store.useRingToken('t3', new Date())).toBe(true);
-    expect(await store.useRingToken('old', new Date())).toBe(false);
-    expect(await store.useRingToken('never-recorded', new Date())).toBe(false);
-  });
-
-  it('lets a ring token act once when two stores on the same storage race', async () => {
-    const location = await factory.location();
-    const [one, two] = await Promise.all([factory.openAt(location), factory.openAt(location)]);
-    await one.recordRingToken({ jti: 'race', sessionId: 's', uid: 'alice', expiresAt: new Date(Date.now() + 30_000) });
-    const used = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).useRingToken('race', new Date())));
-    expect(used.filter(Boolean)).toHaveLength(1);
-  });
-
   it("trims a user's devices to a number, keeping the given one and those delivered to most recently", async () => {
     const store = await factory.open();
     const a = (await store.upsert(newDevice({ uid: 'trim' }))).device;

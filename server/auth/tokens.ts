@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 /** Why a token was refused; routes turn it into a 401. */
@@ -71,26 +71,22 @@ export class Tokens {
       .sign(this.userKey);
   }
 
-  /**
-   * A ring's decline/answer token; `jti` is its id in the store, which lets it
-   * act once (Tokens alone cannot tell a replay). Defaults to a fresh random id.
-   */
-  async signDecline(uid: string, sessionId: string, expiresAt: number, jti = randomBytes(16).toString('base64url')): Promise<string> {
+  /** A ring's decline/answer token: it acts once through the ring record it ends (CallService.answer), not by itself. */
+  async signDecline(uid: string, sessionId: string, expiresAt: number): Promise<string> {
     return new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(uid)
       .setAudience(DECLINE_AUDIENCE)
-      .setJti(jti)
       .setExpirationTime(Math.ceil(expiresAt / 1000))
       .sign(this.declineKey);
   }
 
-  async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string; jti: string }> {
+  async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string }> {
     const { payload } = await verify(token, this.declineKey, { audience: DECLINE_AUDIENCE });
-    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.jti !== 'string') {
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
       throw new TokenError('token_invalid', 'the decline token is malformed');
     }
-    return { uid: payload.sub, sessionId: payload.sid, jti: payload.jti };
+    return { uid: payload.sub, sessionId: payload.sid };
   }
 }
 

@@ -140,6 +140,13 @@ export const migrations: readonly Migration[] = [
     // A user's devices are capped: the one longest without a delivery goes first.
     statements: (t) => [`ALTER TABLE devices ADD COLUMN last_delivered_at ${t.timestamp}`],
   },
+  {
+    version: 7,
+    name: 'ring tokens dropped',
+    // A decline/answer acts once through the ring record it ends (call_rings.ended_at,
+    // set once, atomically): a row per token was a second write per ring for the same rule.
+    statements: () => ['DROP TABLE ring_tokens'],
+  },
 ];
 
 /** The schema version this build expects: a store behind it is not ready. */
