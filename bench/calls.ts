@@ -9,6 +9,7 @@
  *   npm run bench:calls -- --rates 200,400,800   other offered rates (rings/s)
  *   npm run bench:calls -- --only ringkit        one sender (no ratio)
  *   npm run bench:calls -- --threads 0           RingKit's encryption worker threads (default: the sender's)
+ *   npm run bench:calls -- --rates 300,300,300 --all   every rate given, past saturation too (CPU per ring at a fixed rate)
  *   npm run bench:calls -- --profile             then CPU-profile RingKit's main thread for one step (--profile-rate, default half its capacity)
  *
  * Latency of a ring: its scheduled send time → the last of the callee's
@@ -55,6 +56,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     threads: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    /** every rate of --rates, even past saturation (to compare CPU per ring at fixed rates) */
+    all: { type: 'boolean', default: false },
     'profile-rate': { type: 'string' },
     out: { type: 'string' },
   },
@@ -261,7 +264,7 @@ async function main(): Promise<void> {
         steps.push(s);
         printStep(variant, s);
         // Saturated: rings left incomplete, a p99 past a second, or two rates failed.
-        if (!s.ok && (s.completed < s.rings || s.p99Ms > 1000 || ++failures >= 2)) break;
+        if (!s.ok && !args.all && (s.completed < s.rings || s.p99Ms > 1000 || ++failures >= 2)) break;
         await sleep(1000);
       }
       const capacity = Math.max(0, ...steps.filter((s) => s.ok).map((s) => s.offeredPerSecond));
@@ -284,7 +287,8 @@ async function main(): Promise<void> {
     report(results, loadBefore);
   } finally {
     service.send({ kind: 'close' } satisfies ServiceRequest);
-    rmSync(profileDir, { recursive: true, force: true });
+    if (!process.env.BENCH_KEEP) rmSync(profileDir, { recursive: true, force: true });
+    else process.stderr.write(`profiles kept in ${profileDir}\n`);
   }
 }
 

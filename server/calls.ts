@@ -77,7 +77,7 @@ export class CallService {
   /** Rings every device of the callee; undefined when `once` and this callee was rung for the session already. */
   async ring(call: RingRequest, options: RingOptions = {}, now = Date.now()): Promise<DeliveryCounts | undefined> {
     const source = options.source ?? 'api';
-    const payload = await this.ringPayload(call, now);
+    const payload = this.ringPayload(call, now);
     const fresh = await this.o.store.recordRing(
       {
         sessionId: call.sessionId,
@@ -117,7 +117,7 @@ export class CallService {
    * payload and delivery as a real ring. The caller checks the device is theirs.
    */
   async ringDevice(device: Device, call: Pick<RingRequest, 'sessionId' | 'callerName' | 'callerUid' | 'callType'>): Promise<DeliveryCounts & { sentAt: number }> {
-    const payload = await this.ringPayload({ ...call, recipientUid: device.uid }, Date.now());
+    const payload = this.ringPayload({ ...call, recipientUid: device.uid }, Date.now());
     await this.o.store.recordRing(
       { sessionId: call.sessionId, uid: device.uid, callerUid: call.callerUid, group: false, ringUntil: new Date(payload.ringUntil), source: 'test' },
       { reopen: true },
@@ -227,16 +227,16 @@ export class CallService {
 
   /** Throws PushTooLargeError when this ring's push would not fit a push service (checked before anything is sent). */
   async assertRingFits(call: RingRequest, now = Date.now()): Promise<void> {
-    assertPushFits(await this.buildRing(call, now));
+    assertPushFits(this.buildRing(call, now));
   }
 
-  private async ringPayload(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
-    const payload = await this.buildRing(call, now);
+  private ringPayload(call: RingRequest, now: number): IncomingCallPayload & { ringUntil: number } {
+    const payload = this.buildRing(call, now);
     assertPushFits(payload);
     return payload;
   }
 
-  private async buildRing(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
+  private buildRing(call: RingRequest, now: number): IncomingCallPayload & { ringUntil: number } {
     const ringUntil = this.ringUntil(now);
     this.callers.remember(call.sessionId, { callerName: call.callerName, callType: call.callType }, ringUntil + DECLINE_TOKEN_GRACE_MS);
     return {
@@ -249,7 +249,7 @@ export class CallService {
       callType: call.callType,
       timestamp: now,
       ringUntil,
-      declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
+      declineToken: this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
     };
   }
 
