@@ -13,12 +13,12 @@ import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createLogger } from '../server/logger';
-import { startRingKit, vapidKeys } from './ringkit-app';
+import { startRingKit, vapidKeys, type SharedSecrets } from './ringkit-app';
 import { seedRing, useSeedVapidKeys } from './seed-template';
 import type { BenchSubscription } from './subscriptions';
 
 export type CallsSenderRequest =
-  | { kind: 'start'; variant: 'ringkit' | 'seed'; encryptionThreads: number | undefined }
+  | { kind: 'start'; variant: 'ringkit' | 'seed'; encryptionThreads: number | undefined; databaseUrl?: string | undefined; shared?: SharedSecrets }
   | { kind: 'usage' }
   | { kind: 'profile-start' }
   | { kind: 'profile-stop'; file: string };
@@ -71,7 +71,7 @@ process.on('message', (request: CallsSenderRequest) => {
     if (request.kind === 'start') {
       if (request.variant === 'seed') return reply({ kind: 'listening', url: await startSeed(), apiKey: '', authSecret: '' });
       // The production log (JSON, a line per request), written to a stdout the bench discards.
-      const { app, secrets } = await startRingKit({ logger: (config) => createLogger(config, false), encryptionThreads: request.encryptionThreads });
+      const { app, secrets } = await startRingKit({ logger: (config) => createLogger(config, false), ...request });
       // Rings that time out would add call_ended pushes 30 s later, a workload the seed has no part of.
       app.calls.close();
       const url = await app.http.listen({ port: 0, host: '127.0.0.1' });

@@ -9,6 +9,7 @@
  *   npm run bench:calls -- --rates 200,400,800   other offered rates (rings/s)
  *   npm run bench:calls -- --only ringkit        one sender (no ratio)
  *   npm run bench:calls -- --threads 0           RingKit's encryption worker threads (default: the sender's)
+ *   npm run bench:calls -- --instances 2         RingKit as 2 processes on one throwaway PostgreSQL, rings spread over them (the bench is the balancer)
  *   npm run bench:calls -- --rates 300,300,300 --all   every rate given, past saturation too (CPU per ring at a fixed rate)
  *   npm run bench:calls -- --profile             then CPU-profile RingKit's main thread for one step (--profile-rate, default half its capacity)
  *
@@ -27,11 +28,13 @@ import type { ChildProcess } from 'node:child_process';
 import { SignJWT } from 'jose';
 import { API_ROUTES } from '../protocol/api';
 import { callTopic } from '../protocol/topic';
+import { startThrowawayPostgres } from '../test/support/postgres-global-setup';
 import { makeLoopbackCertificate } from '../test/support/tls';
 import type { CallsSenderReply, CallsSenderRequest } from './calls-sender';
 import { ask, nextMessage, startChild } from './children';
 import { now } from './clock';
 import { summariseProfile } from './profile-summary';
+import { newSharedSecrets } from './ringkit-app';
 import type { ServiceReply, ServiceRequest } from './push-service';
 import { seedCaller, seedTopic } from './seed-template';
 import { gitCommit, machine as machineInfo } from './machine';
@@ -55,6 +58,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     threads: { type: 'string' },
+    instances: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
     /** every rate of --rates, even past saturation (to compare CPU per ring at fixed rates) */
     all: { type: 'boolean', default: false },
@@ -70,6 +74,8 @@ const variants = (['seed', 'ringkit'] as const).filter((v) => !args.only || args
 if (variants.length === 0) throw new Error(`--only takes seed or ringkit, not ${args.only}`);
 if (![users, devicesPerUser, stepSeconds, ...rates].every((n) => Number.isFinite(n) && n > 0)) throw new Error('--users, --devices, --seconds and --rates take positive numbers');
 const encryptionThreads = args.threads === undefined ? undefined : Number(args.threads);
+const instances = Number(args.instances);
+if (!Number.isInteger(instances) || instances < 1) throw new Error(`--instances takes a count, not ${args.instances}`);
 const out = args.out ?? join(here, 'results', 'calls-latest.json');
 
 type Variant = (typeof variants)[number];
@@ -103,20 +109,23 @@ interface Ring {
   lastAt: number;
 }
 
-/** The sender under test: its process, where it listens, and what the bench needs to call it. */
+/** The sender under test: its processes (several RingKit instances share one PostgreSQL), where they listen, what the bench needs to call them. */
 interface Target {
   variant: Variant;
-  child: ChildProcess;
-  url: string;
+  processes: Array<{ child: ChildProcess; url: string }>;
   apiKey: string;
   agent: http.Agent;
 }
+
+/** Round robin over the instances: the bench is their load balancer. */
+let nextInstance = 0;
+const pick = (target: Target) => target.processes[nextInstance++ % target.processes.length]!;
 
 const deviceIds = (u: number) => Array.from({ length: devicesPerUser }, (_, k) => `d${u * devicesPerUser + k}`);
 
 function post(target: Target, path: string, body: unknown, authorization?: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.request(`${target.url}${path}`, {
+    const req = http.request(`${pick(target).url}${path}`, {
       method: 'POST', agent: target.agent,
       headers: { 'content-type': 'application/json', ...(authorization ? { authorization: `Bearer ${authorization}` } : {}) },
     }, (res) => {
@@ -135,16 +144,24 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   process.stderr.write(`generating ${users} users × ${devicesPerUser} devices with P-256 keys…\n`);
   const generated = generateSubscriptions(origin, users * devicesPerUser);
+  const postgres = instances > 1 && variants.includes('ringkit') ? await startThrowawayPostgres() : undefined;
   const profileDir = mkdtempSync(join(tmpdir(), 'ringkit-bench-calls-'));
   let ringNo = 0;
 
   async function startTarget(variant: Variant): Promise<Target> {
-    // The production log goes to the child's stdout: discarded, as a log shipper would take it away.
-    const child = startChild('calls-sender.ts', { NODE_EXTRA_CA_CERTS: cert.certFile }, 'ignore');
-    const up = await ask<Extract<CallsSenderReply, { kind: 'listening' }>>(child, { kind: 'start', variant, encryptionThreads } satisfies CallsSenderRequest);
-    const target: Target = { variant, child, url: up.url, apiKey: up.apiKey, agent: new http.Agent({ keepAlive: true, maxSockets: 4096 }) };
+    const count = variant === 'ringkit' ? instances : 1;
+    const shared = newSharedSecrets();
+    const processes: Target['processes'] = [];
+    let up: Extract<CallsSenderReply, { kind: 'listening' }> | undefined;
+    for (let i = 0; i < count; i += 1) {
+      // The production log goes to the child's stdout: discarded, as a log shipper would take it away.
+      const child = startChild('calls-sender.ts', { NODE_EXTRA_CA_CERTS: cert.certFile }, 'ignore');
+      up = await ask<Extract<CallsSenderReply, { kind: 'listening' }>>(child, { kind: 'start', variant, encryptionThreads, databaseUrl: postgres?.databaseUrl, shared } satisfies CallsSenderRequest);
+      processes.push({ child, url: up.url });
+    }
+    const target: Target = { variant, processes, apiKey: up!.apiKey, agent: new http.Agent({ keepAlive: true, maxSockets: 4096 }) };
     // Every device registered the way a browser registers it.
-    const key = new TextEncoder().encode(up.authSecret);
+    const key = new TextEncoder().encode(up!.authSecret);
     let next = 0;
     let refused = 0;
     await Promise.all(Array.from({ length: 16 }, async () => {
@@ -165,8 +182,11 @@ async function main(): Promise<void> {
     return target;
   }
 
+  /** CPU and memory of every process of the sender, summed. */
   async function usage(target: Target) {
-    return ask<Extract<CallsSenderReply, { kind: 'usage' }>>(target.child, { kind: 'usage' } satisfies CallsSenderRequest);
+    const all = await Promise.all(target.processes.map(({ child }) => ask<Extract<CallsSenderReply, { kind: 'usage' }>>(child, { kind: 'usage' } satisfies CallsSenderRequest)));
+    const sum = (k: 'cpuUs' | 'mainCpuUs' | 'rssKB' | 'maxRssKB') => all.reduce((n, u) => n + u[k], 0);
+    return { cpuUs: sum('cpuUs'), mainCpuUs: sum('mainCpuUs'), rssKB: sum('rssKB'), maxRssKB: sum('maxRssKB') };
   }
 
   /** Offers `rate` rings/s for `seconds`, open loop, and waits for their pushes. */
@@ -273,20 +293,22 @@ async function main(): Promise<void> {
         const rate = Number(args['profile-rate'] ?? Math.max(100, Math.round(capacity / 2 / 50) * 50));
         const file = join(profileDir, `calls-${rate}.cpuprofile`);
         await sleep(1000);
-        await ask(target.child, { kind: 'profile-start' } satisfies CallsSenderRequest);
+        const profiled = target.processes[0]!.child; // the first instance's main thread
+        await ask(profiled, { kind: 'profile-start' } satisfies CallsSenderRequest);
         const s = await step(target, rate, stepSeconds);
-        await ask(target.child, { kind: 'profile-stop', file } satisfies CallsSenderRequest);
+        await ask(profiled, { kind: 'profile-stop', file } satisfies CallsSenderRequest);
         printStep(variant, s);
         result.profileRate = rate;
         result.profile = summariseProfile(file, 20);
       }
       results[variant] = result;
       target.agent.destroy();
-      target.child.kill();
+      for (const { child } of target.processes) child.kill();
     }
     report(results, loadBefore);
   } finally {
     service.send({ kind: 'close' } satisfies ServiceRequest);
+    await postgres?.stop();
     if (!process.env.BENCH_KEEP) rmSync(profileDir, { recursive: true, force: true });
     else process.stderr.write(`profiles kept in ${profileDir}\n`);
   }
@@ -313,7 +335,7 @@ function report(results: Record<string, { steps: Step[]; capacity: number; peakR
     [`CPU ≤ ${TARGETS.cpuUsPerRing} µs per ${devicesPerUser}-device ring (median of the rates within capacity)`]: cpuPerRing === undefined ? 'not run' : cpuPerRing <= TARGETS.cpuUsPerRing,
   };
 
-  console.log(`\nconcurrent calls — ${users} users × ${devicesPerUser} devices, ${stepSeconds} s per rate, open loop; ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, load average ${machine.loadAverage.join(' → ')}\n`);
+  console.log(`\nconcurrent calls — ${users} users × ${devicesPerUser} devices, ${stepSeconds} s per rate, open loop${instances > 1 ? `, RingKit as ${instances} instances on PostgreSQL` : ''}; ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, load average ${machine.loadAverage.join(' → ')}\n`);
   console.log(table(rows));
   console.log(`\ncapacity (every ring complete, p99 < ${CAPACITY_P99_MS} ms): ${Object.entries(results).map(([v, r]) => `${v} ${r.capacity}/s`).join(', ')}${ratio === undefined ? '' : ` — ${ratio}×`}`);
   if (half) console.log(`at half of RingKit's capacity (${half.offeredPerSecond}/s): p99 ${half.p99Ms} ms`);
@@ -322,7 +344,7 @@ function report(results: Record<string, { steps: Step[]; capacity: number; peakR
   for (const [target, met] of Object.entries(targets)) console.log(`  ${met === true ? 'met    ' : met === false ? 'NOT MET' : met}  ${target}`);
   if (ringkit?.profile) console.log(`\nRingKit's main thread at ${ringkit.profileRate} rings/s (encryption workers not included):\n${ringkit.profile}`);
 
-  const result = { date: new Date().toISOString(), commit: gitCommit(), machine, users, devicesPerUser, stepSeconds, results, ratio, targets };
+  const result = { date: new Date().toISOString(), commit: gitCommit(), machine, users, devicesPerUser, stepSeconds, instances, encryptionThreads: encryptionThreads ?? 'default', results, ratio, targets };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nJSON: ${out}`);

@@ -22,18 +22,36 @@ export interface RingKitUnderTest {
   secrets: Secrets;
 }
 
-export async function startRingKit(o: { logger: (config: Config) => { logger: FastifyBaseLogger; logRequests?: boolean }; encryptionThreads: number | undefined }): Promise<RingKitUnderTest> {
+/** What several instances of one sender share (one PostgreSQL database, the same keys). */
+export interface SharedSecrets {
+  apiKey: string;
+  authSecret: string;
+  vapid: { publicKey: string; privateKey: string };
+}
+
+export function newSharedSecrets(): SharedSecrets {
+  return { apiKey: randomBytes(18).toString('base64url'), authSecret: randomBytes(32).toString('base64url'), vapid: vapidKeys };
+}
+
+export async function startRingKit(o: {
+  logger: (config: Config) => { logger: FastifyBaseLogger; logRequests?: boolean };
+  encryptionThreads: number | undefined;
+  /** PostgreSQL (several instances); default SQLite in the data dir */
+  databaseUrl?: string | undefined;
+  shared?: SharedSecrets;
+}): Promise<RingKitUnderTest> {
+  const shared = o.shared ?? newSharedSecrets();
   const config = loadConfig({
     RINGKIT_DATA_DIR: await mkdtemp(join(tmpdir(), 'ringkit-bench-')),
     RINGKIT_PUSH_HOSTS: '127.0.0.1,localhost',
     VAPID_SUBJECT: SEED_SUBJECT,
-    VAPID_PUBLIC_KEY: vapidKeys.publicKey,
-    VAPID_PRIVATE_KEY: vapidKeys.privateKey,
-    RINGKIT_API_KEY: randomBytes(18).toString('base64url'),
-    RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
+    VAPID_PUBLIC_KEY: shared.vapid.publicKey,
+    VAPID_PRIVATE_KEY: shared.vapid.privateKey,
+    RINGKIT_API_KEY: shared.apiKey,
+    RINGKIT_AUTH_SECRET: shared.authSecret,
   });
   const secrets = await loadSecrets(config);
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: undefined, onError: () => {} });
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: o.databaseUrl, onError: () => {} });
   const app = await buildApp({
     config, secrets, store, ...o.logger(config),
     ...(o.encryptionThreads === undefined ? {} : { encryptionThreads: o.encryptionThreads }),
