@@ -4,13 +4,13 @@ import type { CallEventType } from '../protocol/events';
 import { displayText, PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
 import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
+import type { DeclaredCall } from '../protocol/declarative';
 import type { CallEvents } from './events/call-events';
 import { InFlight } from './in-flight';
 import type { CallRecordPruner } from './call-record-pruner';
 import type { Deliverer } from './push/deliver';
 import { assertPushFits } from './push/push-size';
 import type { Device, DeviceStore, EndedRing, RingParties, RingSelector, RingSource } from './store/types';
-import { RecentCallers } from './recent-callers';
 
 /**
  * A decline clicked on a notification still on screen after the ring ended
@@ -65,7 +65,6 @@ export class CallService {
   private readonly inFlight = new InFlight();
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
-  private readonly callers = new RecentCallers();
 
   constructor(private readonly o: CallServiceOptions) {}
 
@@ -87,13 +86,15 @@ export class CallService {
         group: options.group ?? false,
         ringUntil: new Date(payload.ringUntil),
         source,
+        callerName: call.callerName,
+        callType: call.callType,
       },
       { reopen: !options.once },
     );
     if (!fresh) return undefined;
     this.expireAt(payload.ringUntil);
     const devices = await this.o.store.listByUser(call.recipientUid);
-    const delivery = await this.deliver(devices, payload, payload.ringUntil);
+    const delivery = await this.deliver(devices, payload, payload.ringUntil, { callerName: call.callerName, callType: call.callType });
     if (source !== 'test') {
       // Told once every device has its outcome, not when the answer bound passed.
       this.inFlight.track(
@@ -119,11 +120,11 @@ export class CallService {
   async ringDevice(device: Device, call: Pick<RingRequest, 'sessionId' | 'callerName' | 'callerUid' | 'callType'>): Promise<DeliveryCounts & { sentAt: number }> {
     const payload = this.ringPayload({ ...call, recipientUid: device.uid }, Date.now());
     await this.o.store.recordRing(
-      { sessionId: call.sessionId, uid: device.uid, callerUid: call.callerUid, group: false, ringUntil: new Date(payload.ringUntil), source: 'test' },
+      { sessionId: call.sessionId, uid: device.uid, callerUid: call.callerUid, group: false, ringUntil: new Date(payload.ringUntil), source: 'test', callerName: call.callerName, callType: call.callType },
       { reopen: true },
     );
     this.expireAt(payload.ringUntil);
-    const { counts } = await this.deliver([device], payload, payload.ringUntil);
+    const { counts } = await this.deliver([device], payload, payload.ringUntil, { callerName: call.callerName, callType: call.callType });
     return { ...counts, sentAt: payload.timestamp };
   }
 
@@ -219,7 +220,7 @@ export class CallService {
             }),
           );
         }
-        return this.end(ring.sessionId, ring.uid, reason, exceptEndpoint);
+        return this.end(ring.sessionId, ring.uid, reason, exceptEndpoint, { callerName: ring.callerName ?? undefined, callType: ring.callType ?? undefined });
       }),
     );
     return sumCounts(results);
@@ -238,7 +239,6 @@ export class CallService {
 
   private buildRing(call: RingRequest, now: number): IncomingCallPayload & { ringUntil: number } {
     const ringUntil = this.ringUntil(now);
-    this.callers.remember(call.sessionId, { callerName: call.callerName, callType: call.callType }, ringUntil + DECLINE_TOKEN_GRACE_MS);
     return {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
@@ -258,16 +258,17 @@ export class CallService {
    * replaces a ring still queued; `exceptEndpoint` is a device that needs no
    * stop (the one that answered).
    */
-  private async end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string): Promise<DeliveryCounts> {
+  private async end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string, call: DeclaredCall = {}): Promise<DeliveryCounts> {
     const now = Date.now();
     const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
     const devices = (await this.o.store.listByUser(recipientUid)).filter((d) => d.endpoint !== exceptEndpoint);
-    return (await this.deliver(devices, payload, this.ringUntil(now))).counts;
+    return (await this.deliver(devices, payload, this.ringUntil(now), call)).counts;
   }
 
-  private deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number) {
+  /** `call`: who called, for a stop's declarative notification (its payload names no caller; a ring's does). */
+  private deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number, call: DeclaredCall = {}) {
     this.o.pruner?.due();
-    const message = { payload, topic: callTopic(payload.sessionId), deadline, call: this.callers.get(payload.sessionId) };
+    const message = { payload, topic: callTopic(payload.sessionId), deadline, call };
     return this.o.deliverer.deliver(devices, message, this.o.answerWithinMs);
   }
 }

@@ -422,7 +422,7 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     for (const uid of ['m1', 'm2']) await store.recordRing({ sessionId: 'g', uid, callerUid: 'andrew', groupId: 'team', group: true, ringUntil, source: 'webhook' });
 
     const ended = await store.endRingsBetween({ callerUid: 'andrew', uid: 'susan' }, 'cancelled', at);
-    expect(ended).toEqual([{ sessionId: 'a', uid: 'susan', callerUid: 'andrew', source: 'webhook' }]);
+    expect(ended).toEqual([{ sessionId: 'a', uid: 'susan', callerUid: 'andrew', source: 'webhook', callerName: null, callType: null }]);
     expect(await store.endRingsBetween({ callerUid: 'andrew', uid: 'susan' }, 'cancelled', at)).toEqual([]);
     // a member's uid alone is not a one-to-one call
     expect(await store.endRingsBetween({ callerUid: 'andrew', uid: 'm1' }, 'cancelled', at)).toEqual([]);
@@ -433,11 +433,11 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
   it('expires the rings whose time is up, once, as unanswered', async () => {
     const store = await factory.open();
     const now = Date.now();
-    await store.recordRing({ sessionId: 'due', uid: 'alice', callerUid: 'bob', group: false, ringUntil: new Date(now - 1), source: 'api' });
+    await store.recordRing({ sessionId: 'due', uid: 'alice', callerUid: 'bob', group: false, ringUntil: new Date(now - 1), source: 'api', callerName: 'Bob Stone', callType: 'audio' });
     await store.recordRing({ sessionId: 'later', uid: 'alice', group: false, ringUntil: new Date(now + 60_000), source: 'api' });
     await store.recordRing({ sessionId: 'answered', uid: 'alice', group: false, ringUntil: new Date(now - 1), source: 'api' });
     await store.endRings('answered', { uid: 'alice' }, 'answered', new Date(now - 5));
-    expect(await store.expireRings(new Date(now))).toEqual([{ sessionId: 'due', uid: 'alice', callerUid: 'bob', source: 'api' }]);
+    expect(await store.expireRings(new Date(now))).toEqual([{ sessionId: 'due', uid: 'alice', callerUid: 'bob', source: 'api', callerName: 'Bob Stone', callType: 'audio' }]);
     expect(await store.expireRings(new Date(now))).toEqual([]);
   });
 

@@ -48,7 +48,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
 }
 
 function ringValues(ring: NewRing): unknown[] {
-  return [ring.sessionId, ring.uid, ring.callerUid ?? null, ring.groupId ?? null, ring.group ? 1 : 0, ring.ringUntil, ring.source];
+  return [ring.sessionId, ring.uid, ring.callerUid ?? null, ring.groupId ?? null, ring.group ? 1 : 0, ring.ringUntil, ring.source, ring.callerName ?? null, ring.callType ?? null];
 }
 
 /** A device store in a PostgreSQL database; applies missing migrations first. */
@@ -183,11 +183,12 @@ export async function openPostgresStore(
     async recordRing(ring, options) {
       const conflict = options?.reopen
         ? `DO UPDATE SET caller_uid = excluded.caller_uid, group_id = excluded.group_id, group_call = excluded.group_call,
-             ring_until = excluded.ring_until, source = excluded.source, ended_at = NULL, end_reason = NULL`
+             ring_until = excluded.ring_until, source = excluded.source, caller_name = excluded.caller_name, call_type = excluded.call_type,
+             ended_at = NULL, end_reason = NULL`
         : 'DO NOTHING';
       const { rowCount } = await pool.query(
-        `INSERT INTO call_rings (session_id, uid, caller_uid, group_id, group_call, ring_until, source)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, uid) ${conflict}`,
+        `INSERT INTO call_rings (session_id, uid, caller_uid, group_id, group_call, ring_until, source, caller_name, call_type)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (session_id, uid) ${conflict}`,
         ringValues(ring),
       );
       return (rowCount ?? 0) > 0;

@@ -108,14 +108,15 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
   const claimEvent = db.prepare<[string, number]>(
     'INSERT INTO webhook_events (id, received_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
   );
-  type RingParams = { sessionId: string; uid: string; callerUid: string | null; groupId: string | null; group: number; ringUntil: number; source: string };
-  const ringValues = '(@sessionId, @uid, @callerUid, @groupId, @group, @ringUntil, @source)';
-  const ringColumns = '(session_id, uid, caller_uid, group_id, group_call, ring_until, source)';
+  type RingParams = { sessionId: string; uid: string; callerUid: string | null; groupId: string | null; group: number; ringUntil: number; source: string; callerName: string | null; callType: string | null };
+  const ringValues = '(@sessionId, @uid, @callerUid, @groupId, @group, @ringUntil, @source, @callerName, @callType)';
+  const ringColumns = '(session_id, uid, caller_uid, group_id, group_call, ring_until, source, caller_name, call_type)';
   const recordRing = db.prepare<[RingParams]>(`INSERT INTO call_rings ${ringColumns} VALUES ${ringValues} ON CONFLICT (session_id, uid) DO NOTHING`);
   const reopenRing = db.prepare<[RingParams]>(
     `INSERT INTO call_rings ${ringColumns} VALUES ${ringValues}
      ON CONFLICT (session_id, uid) DO UPDATE SET caller_uid = excluded.caller_uid, group_id = excluded.group_id,
-       group_call = excluded.group_call, ring_until = excluded.ring_until, source = excluded.source, ended_at = NULL, end_reason = NULL`,
+       group_call = excluded.group_call, ring_until = excluded.ring_until, source = excluded.source,
+       caller_name = excluded.caller_name, call_type = excluded.call_type, ended_at = NULL, end_reason = NULL`,
   );
   type EndParams = { at: number; reason: string; sessionId: string; everyone: number; oneToOne: number; uid: string | null };
   const endRings = db.prepare<[EndParams], EndedRingRow>(
@@ -171,6 +172,8 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
     group: ring.group ? 1 : 0,
     ringUntil: ring.ringUntil.getTime(),
     source: ring.source,
+    callerName: ring.callerName ?? null,
+    callType: ring.callType ?? null,
   });
   const pruneTraces = db.prepare<[number]>('DELETE FROM push_traces WHERE recorded_at < ?');
 

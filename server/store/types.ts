@@ -1,3 +1,4 @@
+import type { CallType } from '../../protocol/payload';
 import type { PushKind } from '../../protocol/api';
 
 /** The endpoint is registered to another user, with other keys. */
@@ -49,6 +50,9 @@ export interface NewRing {
   group: boolean;
   ringUntil: Date;
   source: RingSource;
+  /** who calls, as the ring showed it, and how: a stop's declarative notification names them */
+  callerName?: string | undefined;
+  callType?: CallType | undefined;
 }
 
 /** A ring that an end (or its deadline) just stopped. */
@@ -57,6 +61,8 @@ export interface EndedRing {
   uid: string;
   callerUid: string | null;
   source: RingSource;
+  callerName: string | null;
+  callType: CallType | null;
 }
 
 /**
