@@ -45,7 +45,7 @@ interface Lane {
   batch: Job[];
 }
 
-/** Jobs posted in the same tick travel in one message: postMessage costs more than a small batch. */
+/** Jobs posted in the same turn travel in one message: postMessage costs more than a small batch. */
 const MAX_BATCH = 8;
 
 /**
@@ -57,7 +57,7 @@ class EncryptionWorkers implements PushEncryptor {
   private readonly lanes: Lane[] = [];
   private nextId = 1;
   private closed = false;
-  /** the lane whose batch is still open this tick */
+  /** the lane whose batch is still open this turn */
   private filling: Lane | undefined;
 
   // Started up front: a worker takes ~50 ms to load, too long for the first ring after a restart to wait.
@@ -88,8 +88,8 @@ class EncryptionWorkers implements PushEncryptor {
   }
 
   private dispatch(waiting: Waiting): void {
-    // Jobs of the same tick (one ring's devices) share a lane and so one message each way:
-    // a postMessage costs the main thread more than encrypting another push costs the worker.
+    // Jobs of the same turn (one ring's devices, the rings of one turn) share a lane and so one
+    // message each way: a postMessage costs the main thread more than another push costs the worker.
     const lane = this.filling ?? this.leastBusy();
     if (lane.pending.size === 0) lane.worker.ref(); // work in flight keeps the process alive
     lane.pending.set(waiting.job.id, waiting);
@@ -97,7 +97,9 @@ class EncryptionWorkers implements PushEncryptor {
     if (lane.batch.length >= MAX_BATCH) this.flush(lane);
     else if (lane.batch.length === 1) {
       this.filling = lane;
-      queueMicrotask(() => this.flush(lane));
+      // After this turn of the event loop, not this microtask: the rings of every request
+      // read in this turn share the message (its cost is mostly waking the worker).
+      setImmediate(() => this.flush(lane));
     }
   }
 
