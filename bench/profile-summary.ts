@@ -29,6 +29,7 @@ export function summariseProfile(file: string, top = 12): string {
 
   const areas = new Map<string, number>();
   const self = new Map<string, number>();
+  const modules = new Map<string, number>();
   for (const id of profile.samples) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const where = url ? `${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(server|bench)\//, '$1/')}:${lineNumber + 1}` : '';
@@ -43,6 +44,15 @@ export function summariseProfile(file: string, top = 12): string {
       }
     }
     areas.set(area, (areas.get(area) ?? 0) + 1);
+    // Self time by the innermost frame that has a source: a package, a sender file, or a part of Node.
+    let module = functionName.startsWith('(') ? functionName : 'native (crypto, sqlite, syscalls)';
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frameUrl = byId.get(at)!.callFrame.url;
+      if (!frameUrl) continue;
+      module = moduleOf(frameUrl);
+      break;
+    }
+    modules.set(module, (modules.get(module) ?? 0) + 1);
   }
   const total = profile.samples.length;
   const share = (hits: number) => `${((hits / total) * 100).toFixed(1).padStart(5)} %`;
@@ -50,7 +60,19 @@ export function summariseProfile(file: string, top = 12): string {
   return [
     'by area:',
     ...sorted(areas).map(([area, hits]) => `  ${share(hits)}  ${area}`),
+    'by module (self time of the innermost frame with a source):',
+    ...sorted(modules).slice(0, top).map(([module, hits]) => `  ${share(hits)}  ${module}`),
     `top ${top} functions by self time:`,
     ...sorted(self).slice(0, top).map(([key, hits]) => `  ${share(hits)}  ${key}`),
   ].join('\n');
+}
+
+/** node_modules/<package>, a file of the sender or the bench, or node:<area>. */
+function moduleOf(url: string): string {
+  const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+  if (pkg) return pkg[1]!;
+  const own = url.match(/\/((?:server|bench|protocol)\/.*)$/);
+  if (own) return own[1]!;
+  const node = url.match(/^node:internal\/([^/]+)/);
+  return node ? `node:${node[1]}` : url;
 }

@@ -12,12 +12,12 @@ import { now } from './clock';
 export type ServiceRequest = { kind: 'collect' } | { kind: 'close' };
 export type ServiceReply =
   | { kind: 'listening'; origin: string }
-  /** arrivals: [endpoint id, ms (see clock.ts), HTTP version] */
-  | { kind: 'arrivals'; arrivals: Array<[string, number, string]>; bodies: Record<string, string>; connections: number; cpuUs: number };
+  /** arrivals: [endpoint id, ms (see clock.ts), HTTP version, Topic header] */
+  | { kind: 'arrivals'; arrivals: Array<[string, number, string, string]>; bodies: Record<string, string>; connections: number; cpuUs: number };
 
 const send = (reply: ServiceReply) => process.send!(reply);
 
-const arrivals: Array<[string, number, string]> = [];
+const arrivals: Array<[string, number, string, string]> = [];
 /** A few bodies, base64, so the bench can check they decrypt. */
 const bodies: Record<string, string> = {};
 let connections = 0;
@@ -32,9 +32,10 @@ const server = createSecureServer({
 server.on('secureConnection', () => {
   connections += 1;
 });
-function arrived(path: string, version: string, chunks: Buffer[]): void {
+function arrived(path: string, version: string, topic: unknown, chunks: Buffer[]): void {
   const id = path.slice(path.lastIndexOf('/') + 1);
-  arrivals.push([id, now(), version]);
+  // The Topic tells which ring a push belongs to (the concurrent-calls bench rings a device many times).
+  arrivals.push([id, now(), version, typeof topic === 'string' ? topic : '']);
   if (arrivals.length <= 3) bodies[id] = Buffer.concat(chunks).toString('base64');
 }
 
@@ -43,7 +44,7 @@ server.on('request', (req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    arrived(req.url, req.httpVersion, chunks);
+    arrived(req.url, req.httpVersion, req.headers.topic, chunks);
     res.writeHead(201).end();
   });
 });
@@ -56,7 +57,7 @@ server.on('stream', (stream, headers) => {
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   stream.on('end', () => {
-    arrived(String(headers[':path']), '2.0', chunks);
+    arrived(String(headers[':path']), '2.0', headers.topic, chunks);
     stream.respond({ ':status': 201 }, { endStream: true });
   });
   stream.on('error', () => {});

@@ -11,9 +11,9 @@
  *   npm run bench -- --threads 0       RingKit's encryption worker threads (default: the sender's, one per core up to 4)
  *   npm run bench -- --profile         CPU-profile RingKit's main thread from ring accepted to last push answered, and print where it goes
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { nextMessage, startChild } from './children';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ import { makeLoopbackCertificate } from '../test/support/tls';
 import type { ServiceReply, ServiceRequest } from './push-service';
 import { FIRST_RING_DEVICE, type SenderJob, type SenderResult } from './sender';
 import { summariseProfile } from './profile-summary';
+import { gitCommit, machine as machineInfo } from './machine';
 import { percentile, round, table } from './stats';
 import { generateSubscriptions, saveSubscriptions } from './subscriptions';
 
@@ -69,25 +70,9 @@ const encryptionThreads = args.threads === undefined ? undefined : Number(args.t
 const warmRings = args.quick ? 20 : 50;
 const out = args.out ?? join(here, 'results', 'latest.json');
 
-function start(file: string, env: NodeJS.ProcessEnv): ChildProcess {
-  // fork() passes on tsx's loader flags (process.execArgv), so children run TypeScript too.
-  return fork(join(here, file), { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function nextMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const exit = (code: number | null) => reject(new Error(`bench child exited with ${code}`));
-    child.once('exit', exit);
-    child.once('message', (message) => {
-      child.off('exit', exit);
-      resolve(message as T);
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const cert = await makeLoopbackCertificate();
-  const service = start('push-service.ts', { BENCH_CERT_FILE: cert.certFile, BENCH_KEY_FILE: cert.keyFile });
+  const service = startChild('push-service.ts', { BENCH_CERT_FILE: cert.certFile, BENCH_KEY_FILE: cert.keyFile });
   const { origin } = await nextMessage<Extract<ServiceReply, { kind: 'listening' }>>(service);
   const collect = async () => {
     const reply = nextMessage<Extract<ServiceReply, { kind: 'arrivals' }>>(service);
@@ -106,7 +91,7 @@ async function main(): Promise<void> {
   // Both senders trust the loopback certificate the way any Node process can, without code changes.
   const runSender = async (job: SenderJob) => {
     const profile = args.profile && job.variant === 'ringkit' ? join(dir, `ringkit-${job.n}.cpuprofile`) : undefined;
-    const child = start('sender.ts', { NODE_EXTRA_CA_CERTS: cert.certFile, ...(profile ? { BENCH_PROFILE_FILE: profile } : {}) });
+    const child = startChild('sender.ts', { NODE_EXTRA_CA_CERTS: cert.certFile, ...(profile ? { BENCH_PROFILE_FILE: profile } : {}) });
     const result = nextMessage<SenderResult>(child);
     child.send(job);
     const done = { result: await result, ...(await collect()) };
@@ -181,14 +166,7 @@ async function main(): Promise<void> {
 }
 
 function report(allRuns: ThroughputRun[], singleRing: Record<string, number>, loadBefore: number, bundles: BundleSizes | undefined): void {
-  const machine = {
-    cores: availableParallelism(),
-    cpu: cpus()[0]?.model ?? 'unknown',
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    /** 1-minute load average before and after: other work on the machine skews pushes/s (not CPU per push) */
-    loadAverage: [round(loadBefore), round(loadavg()[0]!)],
-  };
+  const machine = machineInfo(loadBefore);
   // With --repeat, each sender's best run at each size: the one least disturbed by the rest of the machine.
   const runs = allRuns
     .filter((run) => !allRuns.some((o) => o.n === run.n && o.sender === run.sender && o.pushesPerSecond > run.pushesPerSecond))
@@ -229,14 +207,6 @@ function report(allRuns: ThroughputRun[], singleRing: Record<string, number>, lo
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nJSON: ${out}`);
-}
-
-function gitCommit(): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
 }
 
 main().catch((err: unknown) => {

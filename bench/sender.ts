@@ -6,23 +6,17 @@
  *   ringkit   RingKit's sender (buildApp, the API, CallService, Deliverer) ringing one user's N devices
  *   single    RingKit ringing a 3-device user over real HTTP: the first ring cold, then warm ones
  */
-import { randomBytes } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { Session } from 'node:inspector';
-import { mkdtemp } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
-import webpush from 'web-push';
-import { buildApp, type App } from '../server/app';
-import { loadConfig } from '../server/config';
-import { loadSecrets } from '../server/secrets';
-import { openStore } from '../server/store/open-store';
+import type { App } from '../server/app';
 import type { DeviceStore } from '../server/store/types';
 import { now } from './clock';
+import { startRingKit as startApp, vapidKeys } from './ringkit-app';
+import { seedCaller as callerFields, seedRing, useSeedVapidKeys } from './seed-template';
 import { loadSubscriptions, type BenchSubscription } from './subscriptions';
 
 export type SenderJob = {
@@ -45,8 +39,6 @@ export type SenderResult = {
 };
 
 const SESSION = 'v1.us.212570a35d379d83.1702625211b9a0c5';
-const callerFields = { callerName: 'Ada Lovelace', callerUid: 'ada', callType: 'video' } as const;
-const vapidKeys = webpush.generateVAPIDKeys();
 
 /** CPU is counted from the first ring accepted, not while the sender starts or its store fills. */
 let cpuAtFirstRing: NodeJS.CpuUsage | undefined;
@@ -74,40 +66,19 @@ function finish(): number {
 const profiler = process.env.BENCH_PROFILE_FILE ? new Session() : undefined;
 profiler?.connect();
 profiler?.post('Profiler.enable');
-const SUBJECT = 'mailto:bench@ringkit.example';
 
 async function baseline(subscriptions: BenchSubscription[]): Promise<Omit<SenderResult, 'cpuUs' | 'maxRssKB' | 'rssAtFirstRingKB'>> {
-  webpush.setVapidDetails(SUBJECT, vapidKeys.publicKey, vapidKeys.privateKey);
+  useSeedVapidKeys(vapidKeys);
   const sessionId = 'session0123456789abcdef'; // the seed's topic breaks on CometChat's dotted ids
   const accepted = accept();
-  const payload = JSON.stringify({ type: 'incoming_call', sessionId, ...callerFields, timestamp: Date.now() });
-  const results = await Promise.allSettled(
-    subscriptions.map((sub) =>
-      webpush.sendNotification(sub, payload, { TTL: 30, urgency: 'high', topic: `call-${sessionId}`.slice(0, 32) }),
-    ),
-  );
-  return { accepted: [accepted], finished: finish(), delivered: results.filter((r) => r.status === 'fulfilled').length };
+  const delivered = await seedRing(subscriptions, sessionId);
+  return { accepted: [accepted], finished: finish(), delivered };
 }
 
 async function startRingKit(subscriptions: BenchSubscription[], uid: string, encryptionThreads: number | undefined): Promise<{ app: App; apiKey: string; store: DeviceStore }> {
-  const config = loadConfig({
-    RINGKIT_DATA_DIR: await mkdtemp(join(tmpdir(), 'ringkit-bench-')),
-    RINGKIT_PUSH_HOSTS: '127.0.0.1,localhost',
-    VAPID_SUBJECT: SUBJECT,
-    VAPID_PUBLIC_KEY: vapidKeys.publicKey,
-    VAPID_PRIVATE_KEY: vapidKeys.privateKey,
-    RINGKIT_API_KEY: randomBytes(18).toString('base64url'),
-    RINGKIT_AUTH_SECRET: randomBytes(32).toString('base64url'),
-  });
-  const secrets = await loadSecrets(config);
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: undefined, onError: () => {} });
-  for (const sub of subscriptions) await store.upsert({ uid, endpoint: sub.endpoint, ...sub.keys, userAgent: null });
   // Warnings and errors only: the request log would drown the table (a successful push logs nothing anyway).
-  const app = await buildApp({
-    config, secrets, store, logger: pino({ level: 'warn' }, pino.destination(2)),
-    ...(encryptionThreads === undefined ? {} : { encryptionThreads }),
-  });
-  await app.http.ready(); // a running sender compiled its routes at startup
+  const { app, store, secrets } = await startApp({ logger: () => ({ logger: pino({ level: 'warn' }, pino.destination(2)) }), encryptionThreads });
+  for (const sub of subscriptions) await store.upsert({ uid, endpoint: sub.endpoint, ...sub.keys, userAgent: null });
   return { app, apiKey: secrets.apiKey, store };
 }
 

@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { Tokens } from './auth/tokens';
 import { CallRecordPruner } from './call-record-pruner';
 import { CallService } from './calls';
@@ -26,6 +26,7 @@ import { createPushEncryptor, defaultEncryptionThreads } from './push/encryption
 import type { EgressProxy } from './push/egress-proxy';
 import { createPushTransport, type PushTransport } from './push/transport';
 import { VapidHeaderCache } from './push/vapid-header';
+import { OneLinePerRequest } from './logger';
 import { Metrics } from './metrics/metrics';
 import { countStoreErrors } from './metrics/store-errors';
 import type { Secrets } from './secrets';
@@ -116,7 +117,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
     ...(o.serverFactory ? { serverFactory: o.serverFactory } : o.https ? { https: { ...o.https, ...serverOptions } } : { http: serverOptions }),
     requestTimeout,
     loggerInstance: o.logger,
-    logController: new LogController({ disableRequestLogging: o.logRequests === false }),
+    logController: new OneLinePerRequest({ disableRequestLogging: o.logRequests === false }),
     bodyLimit: BODY_LIMIT,
     trustProxy: trustProxyOption(o.config.trustProxy),
     // Decoded, in UTF-16 units: a session id of MAX_LENGTHS.sessionId characters, astral ones included, fits.

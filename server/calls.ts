@@ -1,17 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { DeliveryCounts, RingRequest } from '../protocol/api';
 import type { CallEventType } from '../protocol/events';
 import { displayText, PROTOCOL_VERSION, type CallEndReason, type CallEndedPayload, type IncomingCallPayload } from '../protocol/payload';
 import { callTopic } from '../protocol/topic';
 import type { Tokens } from './auth/tokens';
+import type { DeclaredCall } from '../protocol/declarative';
 import type { CallEvents } from './events/call-events';
 import { InFlight } from './in-flight';
 import type { CallRecordPruner } from './call-record-pruner';
 import type { Deliverer } from './push/deliver';
 import { assertPushFits } from './push/push-size';
 import type { Device, DeviceStore, EndedRing, RingParties, RingSelector, RingSource } from './store/types';
-import { RecentCallers } from './recent-callers';
 
 /**
  * A decline clicked on a notification still on screen after the ring ended
@@ -66,7 +65,6 @@ export class CallService {
   private readonly inFlight = new InFlight();
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
-  private readonly callers = new RecentCallers();
 
   constructor(private readonly o: CallServiceOptions) {}
 
@@ -78,7 +76,7 @@ export class CallService {
   /** Rings every device of the callee; undefined when `once` and this callee was rung for the session already. */
   async ring(call: RingRequest, options: RingOptions = {}, now = Date.now()): Promise<DeliveryCounts | undefined> {
     const source = options.source ?? 'api';
-    const payload = await this.ringPayload(call, now);
+    const payload = this.ringPayload(call, now);
     const fresh = await this.o.store.recordRing(
       {
         sessionId: call.sessionId,
@@ -88,13 +86,15 @@ export class CallService {
         group: options.group ?? false,
         ringUntil: new Date(payload.ringUntil),
         source,
+        callerName: call.callerName,
+        callType: call.callType,
       },
       { reopen: !options.once },
     );
     if (!fresh) return undefined;
     this.expireAt(payload.ringUntil);
     const devices = await this.o.store.listByUser(call.recipientUid);
-    const delivery = await this.deliver(devices, payload, payload.ringUntil);
+    const delivery = await this.deliver(devices, payload, payload.ringUntil, { callerName: call.callerName, callType: call.callType });
     if (source !== 'test') {
       // Told once every device has its outcome, not when the answer bound passed.
       this.inFlight.track(
@@ -118,13 +118,13 @@ export class CallService {
    * payload and delivery as a real ring. The caller checks the device is theirs.
    */
   async ringDevice(device: Device, call: Pick<RingRequest, 'sessionId' | 'callerName' | 'callerUid' | 'callType'>): Promise<DeliveryCounts & { sentAt: number }> {
-    const payload = await this.ringPayload({ ...call, recipientUid: device.uid }, Date.now());
+    const payload = this.ringPayload({ ...call, recipientUid: device.uid }, Date.now());
     await this.o.store.recordRing(
-      { sessionId: call.sessionId, uid: device.uid, callerUid: call.callerUid, group: false, ringUntil: new Date(payload.ringUntil), source: 'test' },
+      { sessionId: call.sessionId, uid: device.uid, callerUid: call.callerUid, group: false, ringUntil: new Date(payload.ringUntil), source: 'test', callerName: call.callerName, callType: call.callType },
       { reopen: true },
     );
     this.expireAt(payload.ringUntil);
-    const { counts } = await this.deliver([device], payload, payload.ringUntil);
+    const { counts } = await this.deliver([device], payload, payload.ringUntil, { callerName: call.callerName, callType: call.callType });
     return { ...counts, sentAt: payload.timestamp };
   }
 
@@ -132,7 +132,8 @@ export class CallService {
    * The callee answered (accept, decline or busy) with the ring's token:
    * stops the ring on their other devices (`exceptEndpoint`: the one that
    * answered needs no stop) and tells the calling side. Throws RingOverError
-   * when the ring had already ended: a token acts once.
+   * when the ring had already ended: a token acts once, since its ring ends
+   * once (atomically in the store, across instances).
    */
   async answer(sessionId: string, uid: string, reason: 'answered' | 'declined' | 'busy', exceptEndpoint?: string): Promise<DeliveryCounts> {
     const ended = await this.o.store.endRings(sessionId, { uid }, reason, new Date());
@@ -219,7 +220,7 @@ export class CallService {
             }),
           );
         }
-        return this.end(ring.sessionId, ring.uid, reason, exceptEndpoint);
+        return this.end(ring.sessionId, ring.uid, reason, exceptEndpoint, { callerName: ring.callerName ?? undefined, callType: ring.callType ?? undefined });
       }),
     );
     return sumCounts(results);
@@ -227,21 +228,17 @@ export class CallService {
 
   /** Throws PushTooLargeError when this ring's push would not fit a push service (checked before anything is sent). */
   async assertRingFits(call: RingRequest, now = Date.now()): Promise<void> {
-    assertPushFits(await this.buildRing(call, now, randomBytes(16).toString('base64url')));
+    assertPushFits(this.buildRing(call, now));
   }
 
-  private async ringPayload(call: RingRequest, now: number): Promise<IncomingCallPayload & { ringUntil: number }> {
-    const jti = randomBytes(16).toString('base64url');
-    const payload = await this.buildRing(call, now, jti);
+  private ringPayload(call: RingRequest, now: number): IncomingCallPayload & { ringUntil: number } {
+    const payload = this.buildRing(call, now);
     assertPushFits(payload);
-    // The token acts once, and only while this ring lasts (kept in the store: any instance may get the decline).
-    await this.o.store.recordRingToken({ jti, sessionId: call.sessionId, uid: call.recipientUid, expiresAt: new Date(payload.ringUntil) });
     return payload;
   }
 
-  private async buildRing(call: RingRequest, now: number, jti: string): Promise<IncomingCallPayload & { ringUntil: number }> {
+  private buildRing(call: RingRequest, now: number): IncomingCallPayload & { ringUntil: number } {
     const ringUntil = this.ringUntil(now);
-    this.callers.remember(call.sessionId, { callerName: call.callerName, callType: call.callType }, ringUntil + DECLINE_TOKEN_GRACE_MS);
     return {
       type: 'incoming_call',
       v: PROTOCOL_VERSION,
@@ -252,7 +249,7 @@ export class CallService {
       callType: call.callType,
       timestamp: now,
       ringUntil,
-      declineToken: await this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS, jti),
+      declineToken: this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
     };
   }
 
@@ -261,23 +258,17 @@ export class CallService {
    * replaces a ring still queued; `exceptEndpoint` is a device that needs no
    * stop (the one that answered).
    */
-  private async end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string): Promise<DeliveryCounts> {
-    // However it ended, the ring's tokens decline or answer it no more.
-    await this.o.store.endRingTokens(sessionId, recipientUid);
+  private async end(sessionId: string, recipientUid: string, reason: CallEndReason, exceptEndpoint?: string, call: DeclaredCall = {}): Promise<DeliveryCounts> {
     const now = Date.now();
     const payload: CallEndedPayload = { type: 'call_ended', v: PROTOCOL_VERSION, sessionId, reason, timestamp: now };
     const devices = (await this.o.store.listByUser(recipientUid)).filter((d) => d.endpoint !== exceptEndpoint);
-    return (await this.deliver(devices, payload, this.ringUntil(now))).counts;
+    return (await this.deliver(devices, payload, this.ringUntil(now), call)).counts;
   }
 
-  /** A decline/answer token acts once: true the first time, false for a replay or a ring that is over. */
-  useToken(jti: string): Promise<boolean> {
-    return this.o.store.useRingToken(jti, new Date());
-  }
-
-  private deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number) {
+  /** `call`: who called, for a stop's declarative notification (its payload names no caller; a ring's does). */
+  private deliver(devices: Device[], payload: IncomingCallPayload | CallEndedPayload, deadline: number, call: DeclaredCall = {}) {
     this.o.pruner?.due();
-    const message = { payload, topic: callTopic(payload.sessionId), deadline, call: this.callers.get(payload.sessionId) };
+    const message = { payload, topic: callTopic(payload.sessionId), deadline, call };
     return this.o.deliverer.deliver(devices, message, this.o.answerWithinMs);
   }
 }

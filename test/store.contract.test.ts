@@ -107,31 +107,6 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     expect(await store.listByUser('mallory')).toEqual([]);
   });
 
-  it('lets a ring token act once, never after its ring ended or it expired', async () => {
-    const store = await factory.open();
-    const soon = new Date(Date.now() + 30_000);
-    await store.recordRingToken({ jti: 't1', sessionId: 's', uid: 'alice', expiresAt: soon });
-    await store.recordRingToken({ jti: 't2', sessionId: 's', uid: 'alice', expiresAt: soon });
-    await store.recordRingToken({ jti: 't3', sessionId: 's', uid: 'bob', expiresAt: soon });
-    await store.recordRingToken({ jti: 'old', sessionId: 's', uid: 'carl', expiresAt: new Date(Date.now() - 1) });
-    expect(await store.useRingToken('t1', new Date())).toBe(true);
-    expect(await store.useRingToken('t1', new Date())).toBe(false);
-    await store.endRingTokens('s', 'alice');
-    expect(await store.useRingToken('t2', new Date())).toBe(false);
-    expect(await store.useRingToken('t3', new Date(soon.getTime() + 1))).toBe(false); // expired by then
-    expect(await store.useRingToken('t3', new Date())).toBe(true);
-    expect(await store.useRingToken('old', new Date())).toBe(false);
-    expect(await store.useRingToken('never-recorded', new Date())).toBe(false);
-  });
-
-  it('lets a ring token act once when two stores on the same storage race', async () => {
-    const location = await factory.location();
-    const [one, two] = await Promise.all([factory.openAt(location), factory.openAt(location)]);
-    await one.recordRingToken({ jti: 'race', sessionId: 's', uid: 'alice', expiresAt: new Date(Date.now() + 30_000) });
-    const used = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? one : two).useRingToken('race', new Date())));
-    expect(used.filter(Boolean)).toHaveLength(1);
-  });
-
   it("trims a user's devices to a number, keeping the given one and those delivered to most recently", async () => {
     const store = await factory.open();
     const a = (await store.upsert(newDevice({ uid: 'trim' }))).device;
@@ -447,7 +422,7 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
     for (const uid of ['m1', 'm2']) await store.recordRing({ sessionId: 'g', uid, callerUid: 'andrew', groupId: 'team', group: true, ringUntil, source: 'webhook' });
 
     const ended = await store.endRingsBetween({ callerUid: 'andrew', uid: 'susan' }, 'cancelled', at);
-    expect(ended).toEqual([{ sessionId: 'a', uid: 'susan', callerUid: 'andrew', source: 'webhook' }]);
+    expect(ended).toEqual([{ sessionId: 'a', uid: 'susan', callerUid: 'andrew', source: 'webhook', callerName: null, callType: null }]);
     expect(await store.endRingsBetween({ callerUid: 'andrew', uid: 'susan' }, 'cancelled', at)).toEqual([]);
     // a member's uid alone is not a one-to-one call
     expect(await store.endRingsBetween({ callerUid: 'andrew', uid: 'm1' }, 'cancelled', at)).toEqual([]);
@@ -458,11 +433,11 @@ describe.each(storeFactories)('DeviceStore contract: $name', (factory) => {
   it('expires the rings whose time is up, once, as unanswered', async () => {
     const store = await factory.open();
     const now = Date.now();
-    await store.recordRing({ sessionId: 'due', uid: 'alice', callerUid: 'bob', group: false, ringUntil: new Date(now - 1), source: 'api' });
+    await store.recordRing({ sessionId: 'due', uid: 'alice', callerUid: 'bob', group: false, ringUntil: new Date(now - 1), source: 'api', callerName: 'Bob Stone', callType: 'audio' });
     await store.recordRing({ sessionId: 'later', uid: 'alice', group: false, ringUntil: new Date(now + 60_000), source: 'api' });
     await store.recordRing({ sessionId: 'answered', uid: 'alice', group: false, ringUntil: new Date(now - 1), source: 'api' });
     await store.endRings('answered', { uid: 'alice' }, 'answered', new Date(now - 5));
-    expect(await store.expireRings(new Date(now))).toEqual([{ sessionId: 'due', uid: 'alice', callerUid: 'bob', source: 'api' }]);
+    expect(await store.expireRings(new Date(now))).toEqual([{ sessionId: 'due', uid: 'alice', callerUid: 'bob', source: 'api', callerName: 'Bob Stone', callType: 'audio' }]);
     expect(await store.expireRings(new Date(now))).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 /** Why a token was refused; routes turn it into a 401. */
@@ -13,6 +13,9 @@ export class TokenError extends Error {
 }
 
 const DECLINE_AUDIENCE = 'ringkit:decline';
+const base64url = (text: string) => Buffer.from(text).toString('base64url');
+/** RFC 7515 §3.1's protected header for HS256, as jose writes it. */
+const HS256_HEADER = base64url(JSON.stringify({ alg: 'HS256' }));
 /** Longest a user token may live, from its iat or from now: a leaked token must not work for years. */
 export const USER_TOKEN_MAX_AGE_S = 24 * 3600;
 /** Clocks of the customer's backend and the sender may differ this much. */
@@ -72,25 +75,23 @@ export class Tokens {
   }
 
   /**
-   * A ring's decline/answer token; `jti` is its id in the store, which lets it
-   * act once (Tokens alone cannot tell a replay). Defaults to a fresh random id.
+   * A ring's decline/answer token: it acts once through the ring record it
+   * ends (CallService.answer), not by itself. Minted on every ring, so signed
+   * here with one synchronous HMAC: jose signs through WebCrypto, a promise
+   * and a thread-pool hop per ring on the main thread. jose still verifies it.
    */
-  async signDecline(uid: string, sessionId: string, expiresAt: number, jti = randomBytes(16).toString('base64url')): Promise<string> {
-    return new SignJWT({ sid: sessionId })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(uid)
-      .setAudience(DECLINE_AUDIENCE)
-      .setJti(jti)
-      .setExpirationTime(Math.ceil(expiresAt / 1000))
-      .sign(this.declineKey);
+  signDecline(uid: string, sessionId: string, expiresAt: number): string {
+    const claims = base64url(JSON.stringify({ sid: sessionId, sub: uid, aud: DECLINE_AUDIENCE, exp: Math.ceil(expiresAt / 1000) }));
+    const signed = `${HS256_HEADER}.${claims}`;
+    return `${signed}.${createHmac('sha256', this.declineKey).update(signed).digest('base64url')}`;
   }
 
-  async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string; jti: string }> {
+  async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string }> {
     const { payload } = await verify(token, this.declineKey, { audience: DECLINE_AUDIENCE });
-    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.jti !== 'string') {
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
       throw new TokenError('token_invalid', 'the decline token is malformed');
     }
-    return { uid: payload.sub, sessionId: payload.sid, jti: payload.jti };
+    return { uid: payload.sub, sessionId: payload.sid };
   }
 }
 

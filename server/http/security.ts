@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import type { FastifyInstance } from 'fastify';
 
 /** Every host the CometChat calls SDK talks to (rtc-<region>, <app>.call-<region>, cdn) is under this domain. */
@@ -46,7 +46,8 @@ export async function registerSecurity(app: FastifyInstance, o: { corsOrigins: r
     allowedHeaders: ['Authorization', 'Content-Type'],
     maxAge: 600,
   });
-  await app.register(helmet, {
+  // Built once: @fastify/helmet would build helmet's middleware again (parsing the CSP) on every request.
+  const securityHeaders = helmet({
     // No defaults: 'upgrade-insecure-requests' would break the loopback http:// development origin.
     // RINGKIT_CONNECT_SRC adds origins the pages may call: a dedicated CometChat client host (VITE_COMETCHAT_CLIENT_HOST).
     contentSecurityPolicy: {
@@ -58,6 +59,7 @@ export async function registerSecurity(app: FastifyInstance, o: { corsOrigins: r
     // Sent below, over HTTPS only (RFC 6797 §7.2: a browser ignores it over HTTP).
     strictTransportSecurity: false,
   });
+  app.addHook('onRequest', (request, reply, next) => securityHeaders(request.raw, reply.raw, (err) => next(err as Error | undefined)));
   app.addHook('onSend', async (request, reply) => {
     // request.protocol: the socket's, or X-Forwarded-Proto from a trusted proxy (RINGKIT_TRUST_PROXY).
     // A sender's domain is the customer's: do not pin HSTS onto their other subdomains.

@@ -45,7 +45,7 @@ interface Lane {
   batch: Job[];
 }
 
-/** Jobs posted in the same tick travel in one message: postMessage costs more than a small batch. */
+/** Jobs posted in the same turn travel in one message: postMessage costs more than a small batch. */
 const MAX_BATCH = 8;
 
 /**
@@ -57,6 +57,8 @@ class EncryptionWorkers implements PushEncryptor {
   private readonly lanes: Lane[] = [];
   private nextId = 1;
   private closed = false;
+  /** the lane whose batch is still open this turn */
+  private filling: Lane | undefined;
 
   // Started up front: a worker takes ~50 ms to load, too long for the first ring after a restart to wait.
   constructor(private readonly threads: number) {
@@ -80,17 +82,25 @@ class EncryptionWorkers implements PushEncryptor {
   async close(): Promise<void> {
     this.closed = true;
     const lanes = this.lanes.splice(0);
+    this.filling = undefined;
     for (const lane of lanes) this.fail(lane, new Error('encryption workers closed'));
     await Promise.all(lanes.map((lane) => lane.worker.terminate()));
   }
 
   private dispatch(waiting: Waiting): void {
-    const lane = this.leastBusy();
+    // Jobs of the same turn (one ring's devices, the rings of one turn) share a lane and so one
+    // message each way: a postMessage costs the main thread more than another push costs the worker.
+    const lane = this.filling ?? this.leastBusy();
     if (lane.pending.size === 0) lane.worker.ref(); // work in flight keeps the process alive
     lane.pending.set(waiting.job.id, waiting);
     lane.batch.push(waiting.job);
     if (lane.batch.length >= MAX_BATCH) this.flush(lane);
-    else if (lane.batch.length === 1) queueMicrotask(() => this.flush(lane));
+    else if (lane.batch.length === 1) {
+      this.filling = lane;
+      // After this turn of the event loop, not this microtask: the rings of every request
+      // read in this turn share the message (its cost is mostly waking the worker).
+      setImmediate(() => this.flush(lane));
+    }
   }
 
   private leastBusy(): Lane {
@@ -123,6 +133,7 @@ class EncryptionWorkers implements PushEncryptor {
       const at = this.lanes.indexOf(lane);
       if (at < 0) return; // closed, or already handled
       this.lanes.splice(at, 1); // the next job starts a fresh worker
+      if (this.filling === lane) this.filling = undefined;
       // A lost worker is the sender's fault, not the device's: its jobs get one more worker.
       const orphans = [...lane.pending.values()];
       lane.pending.clear();
@@ -139,6 +150,7 @@ class EncryptionWorkers implements PushEncryptor {
   }
 
   private flush(lane: Lane): void {
+    if (this.filling === lane) this.filling = undefined;
     if (lane.batch.length === 0) return;
     lane.worker.postMessage(lane.batch);
     lane.batch = [];

@@ -140,6 +140,18 @@ export const migrations: readonly Migration[] = [
     // A user's devices are capped: the one longest without a delivery goes first.
     statements: (t) => [`ALTER TABLE devices ADD COLUMN last_delivered_at ${t.timestamp}`],
   },
+  {
+    version: 7,
+    name: 'ring tokens dropped; who called, on the ring record',
+    statements: () => [
+      // A decline/answer acts once through the ring record it ends (call_rings.ended_at,
+      // set once, atomically): a row per token was a second write per ring for the same rule.
+      'DROP TABLE ring_tokens',
+      // Who called, so any instance's stop can say "Missed call from …" in Safari's declarative notification.
+      'ALTER TABLE call_rings ADD COLUMN caller_name TEXT',
+      'ALTER TABLE call_rings ADD COLUMN call_type TEXT',
+    ],
+  },
 ];
 
 /** The schema version this build expects: a store behind it is not ready. */

@@ -3,7 +3,6 @@ import pg from 'pg';
 import { createMigrationsTable, pendingMigrations } from './migrations';
 import { toDevice, type DeviceRow as Row } from './device-row';
 import { ENDED_RING_COLUMNS, toEndedRing, toOutboxEvent, type EndedRingRow, type OutboxRow } from './call-rows';
-import { PruneClock } from './prune-clock';
 import { toPushTrace, TRACE_ORDER, type TraceRow } from './trace-row';
 import { EndpointTakenError, type DeviceStore, type NewDevice, type NewPushTrace, type NewRing, type OutcomeRecord } from './types';
 import { reportUnavailable } from './unavailable';
@@ -49,7 +48,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
 }
 
 function ringValues(ring: NewRing): unknown[] {
-  return [ring.sessionId, ring.uid, ring.callerUid ?? null, ring.groupId ?? null, ring.group ? 1 : 0, ring.ringUntil, ring.source];
+  return [ring.sessionId, ring.uid, ring.callerUid ?? null, ring.groupId ?? null, ring.group ? 1 : 0, ring.ringUntil, ring.source, ring.callerName ?? null, ring.callType ?? null];
 }
 
 /** A device store in a PostgreSQL database; applies missing migrations first. */
@@ -81,7 +80,6 @@ export async function openPostgresStore(
   }
 
   let closed = false;
-  const tokenPrune = new PruneClock();
   const updateDevices = `UPDATE devices AS d SET last_outcome = v.outcome, last_outcome_at = v.at,
       last_delivered_at = CASE WHEN v.outcome = 'delivered' THEN v.at ELSE d.last_delivered_at END
     FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(endpoint, outcome, at)
@@ -185,11 +183,12 @@ export async function openPostgresStore(
     async recordRing(ring, options) {
       const conflict = options?.reopen
         ? `DO UPDATE SET caller_uid = excluded.caller_uid, group_id = excluded.group_id, group_call = excluded.group_call,
-             ring_until = excluded.ring_until, source = excluded.source, ended_at = NULL, end_reason = NULL`
+             ring_until = excluded.ring_until, source = excluded.source, caller_name = excluded.caller_name, call_type = excluded.call_type,
+             ended_at = NULL, end_reason = NULL`
         : 'DO NOTHING';
       const { rowCount } = await pool.query(
-        `INSERT INTO call_rings (session_id, uid, caller_uid, group_id, group_call, ring_until, source)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, uid) ${conflict}`,
+        `INSERT INTO call_rings (session_id, uid, caller_uid, group_id, group_call, ring_until, source, caller_name, call_type)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (session_id, uid) ${conflict}`,
         ringValues(ring),
       );
       return (rowCount ?? 0) > 0;
@@ -224,24 +223,6 @@ export async function openPostgresStore(
         [now],
       );
       return rows.map(toEndedRing);
-    },
-    async recordRingToken(token) {
-      const now = new Date();
-      if (tokenPrune.due(now.getTime())) await pool.query('DELETE FROM ring_tokens WHERE expires_at <= $1', [now]);
-      await pool.query('INSERT INTO ring_tokens (jti, session_id, uid, expires_at) VALUES ($1, $2, $3, $4)', [
-        token.jti,
-        token.sessionId,
-        token.uid,
-        token.expiresAt,
-      ]);
-    },
-    async useRingToken(jti, at) {
-      // Of two instances deleting the same row at once, the second waits, then finds none.
-      const { rowCount } = await pool.query('DELETE FROM ring_tokens WHERE jti = $1 AND expires_at > $2', [jti, at]);
-      return (rowCount ?? 0) > 0;
-    },
-    async endRingTokens(sessionId, uid) {
-      await pool.query('DELETE FROM ring_tokens WHERE session_id = $1 AND uid = $2', [sessionId, uid]);
     },
     async pruneCallRecords(before) {
       await pool.query('DELETE FROM webhook_events WHERE received_at < $1', [before]);

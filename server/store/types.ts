@@ -1,3 +1,4 @@
+import type { CallType } from '../../protocol/payload';
 import type { PushKind } from '../../protocol/api';
 
 /** The endpoint is registered to another user, with other keys. */
@@ -49,6 +50,9 @@ export interface NewRing {
   group: boolean;
   ringUntil: Date;
   source: RingSource;
+  /** who calls, as the ring showed it, and how: a stop's declarative notification names them */
+  callerName?: string | undefined;
+  callType?: CallType | undefined;
 }
 
 /** A ring that an end (or its deadline) just stopped. */
@@ -57,6 +61,8 @@ export interface EndedRing {
   uid: string;
   callerUid: string | null;
   source: RingSource;
+  callerName: string | null;
+  callType: CallType | null;
 }
 
 /**
@@ -128,14 +134,6 @@ export interface ShownReport {
   at: Date;
 }
 
-/** The decline/answer token a ring carried (its JWT id), valid until used, its ring ends, or `expiresAt`. */
-export interface NewRingToken {
-  jti: string;
-  sessionId: string;
-  uid: string;
-  expiresAt: Date;
-}
-
 /** A device's last push outcome, by its endpoint. */
 export interface OutcomeRecord {
   endpoint: string;
@@ -195,16 +193,7 @@ export interface DeviceStore {
   endRingsBetween(parties: RingParties, reason: string, at: Date): Promise<EndedRing[]>;
   /** Ends, as unanswered, every ring whose deadline is at or before `now`. Atomic. */
   expireRings(now: Date): Promise<EndedRing[]>;
-  /** Keeps a ring's token until it is used, the ring ends or it expires. */
-  recordRingToken(token: NewRingToken): Promise<void>;
-  /**
-   * Uses a ring token: true once, for a token recorded, not expired at `at`
-   * and whose ring has not ended; false ever after, on any instance. Atomic.
-   */
-  useRingToken(jti: string, at: Date): Promise<boolean>;
-  /** The ring of `uid` for `sessionId` is over: its tokens act no more. */
-  endRingTokens(sessionId: string, uid: string): Promise<void>;
-  /** Forgets event ids received, rings due, call events settled, push traces recorded and ring tokens expired before `before`. */
+  /** Forgets event ids received, rings due, call events settled, and push traces recorded before `before`. */
   pruneCallRecords(before: Date): Promise<void>;
   /** Adds a call event to the outbox, due at once. */
   enqueueEvent(event: { id: string; type: string; body: string; at: Date }): Promise<void>;

@@ -100,6 +100,29 @@ describe('a ring to a Safari device', () => {
   });
 });
 
+describe('a stop handled by another sender instance on the same store', () => {
+  it('still names the caller: who called is kept with the ring, not in the instance that rang', async () => {
+    const s = await startSender({ RINGKIT_APP_URL: APP_URL });
+    const other = await startTestSender({
+      push, wrapTransport: toLoopback, store: s.store,
+      env: { RINGKIT_PUSH_HOSTS: '127.0.0.1,web.push.apple.com', RINGKIT_APP_URL: APP_URL, RINGKIT_API_KEY: s.secrets.apiKey, RINGKIT_AUTH_SECRET: s.secrets.authSecret, VAPID_PUBLIC_KEY: s.secrets.vapid.publicKey, VAPID_PRIVATE_KEY: s.secrets.vapid.privateKey },
+    });
+    try {
+      const safari = await addAppleDevice(s, 'joan');
+      const headers = { authorization: `Bearer ${s.secrets.apiKey}` };
+      const rang = await s.inject({ method: 'POST', url: '/api/calls', headers, payload: { recipientUid: 'joan', sessionId: 'v1.us.elsewhere', callerName: 'Ada Lovelace', callerUid: 'ada', callType: 'audio' } });
+      expect(rang.json()).toMatchObject({ delivered: 1 });
+      await other.inject({ method: 'POST', url: '/api/calls/v1.us.elsewhere/cancel', headers, payload: { recipientUid: 'joan' } });
+      const [, stop] = await push.waitForCount(safari.id, 2);
+      const parsed = parseDeclarativeMessage(stop!.text!);
+      expect(parsed.ok && parsed.message.notification).toMatchObject({ title: 'Missed call from Ada Lovelace', body: 'Audio call' });
+    } finally {
+      await other.close();
+      await s.close();
+    }
+  });
+});
+
 describe('without RINGKIT_APP_URL', () => {
   it("links to the sender's own origin", async () => {
     const s = await startSender();

@@ -72,14 +72,11 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
   const fromNotification = {
     config: { rateLimit: { max: o.declinesPerMinute, timeWindow: 60_000 } },
   };
-  /** The token's callee; `answering` uses the token up (it acts once), a "shown" report only reads it. */
-  const callee = async (request: FastifyRequest<{ Params: SessionParams }>, answering = true) => {
-    const { uid, sessionId, jti } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
+  /** The token's callee. It acts once: answering ends its ring, and a ring ends once (`once` below). */
+  const callee = async (request: FastifyRequest<{ Params: SessionParams }>) => {
+    const { uid, sessionId } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
     if (sessionId !== request.params.sessionId) {
       throw new ApiError(403, 'token_wrong_session', 'this decline token is for another call');
-    }
-    if (answering && !(await o.calls.useToken(jti))) {
-      throw new ApiError(409, 'ring_over', 'this call was already answered or declined, or its ring is over');
     }
     return { uid, sessionId };
   };
@@ -114,7 +111,7 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     API_ROUTES.shown,
     { ...fromNotification, schema: { params: sessionParamsSchema, body: shownRequestSchema } },
     async (request, reply) => {
-      const { uid, sessionId } = await callee(request, false);
+      const { uid, sessionId } = await callee(request);
       const device = await o.store.findByEndpoint(request.body.endpoint);
       // Another user's device, or one the sender no longer holds: nothing of this call to mark.
       if (!device || device.uid !== uid) throw new ApiError(404, 'device_not_found', 'the sender holds no such device of this callee');
