@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 /** Why a token was refused; routes turn it into a 401. */
@@ -13,9 +14,6 @@ export class TokenError extends Error {
 }
 
 const DECLINE_AUDIENCE = 'ringkit:decline';
-const base64url = (text: string) => Buffer.from(text).toString('base64url');
-/** RFC 7515 §3.1's protected header for HS256, as jose writes it. */
-const HS256_HEADER = base64url(JSON.stringify({ alg: 'HS256' }));
 /** Longest a user token may live, from its iat or from now: a leaked token must not work for years. */
 export const USER_TOKEN_MAX_AGE_S = 24 * 3600;
 /** Clocks of the customer's backend and the sender may differ this much. */
@@ -31,6 +29,7 @@ export const CLOCK_SKEW_S = 30;
 export class Tokens {
   private readonly userKey: Uint8Array;
   private readonly declineKey: Uint8Array;
+  private readonly declineSigner: (claims: Record<string, unknown>) => string;
 
   constructor(
     authSecret: string,
@@ -38,6 +37,8 @@ export class Tokens {
   ) {
     this.userKey = new TextEncoder().encode(authSecret);
     this.declineKey = createHmac('sha256', authSecret).update('ringkit/decline-token/v1').digest();
+    // No iat: the ring's deadline (exp) is all a decline token says about time.
+    this.declineSigner = createSigner({ key: Buffer.from(this.declineKey), algorithm: 'HS256', noTimestamp: true });
   }
 
   /** The user a token names; `name` is an optional display-name claim. */
@@ -77,13 +78,11 @@ export class Tokens {
   /**
    * A ring's decline/answer token: it acts once through the ring record it
    * ends (CallService.answer), not by itself. Minted on every ring, so signed
-   * here with one synchronous HMAC: jose signs through WebCrypto, a promise
-   * and a thread-pool hop per ring on the main thread. jose still verifies it.
+   * synchronously (fast-jwt's HMAC signer): jose signs through WebCrypto, a
+   * promise and a thread-pool hop per ring on the main thread. jose verifies it.
    */
   signDecline(uid: string, sessionId: string, expiresAt: number): string {
-    const claims = base64url(JSON.stringify({ sid: sessionId, sub: uid, aud: DECLINE_AUDIENCE, exp: Math.ceil(expiresAt / 1000) }));
-    const signed = `${HS256_HEADER}.${claims}`;
-    return `${signed}.${createHmac('sha256', this.declineKey).update(signed).digest('base64url')}`;
+    return this.declineSigner({ sid: sessionId, sub: uid, aud: DECLINE_AUDIENCE, exp: Math.ceil(expiresAt / 1000) });
   }
 
   async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string }> {
