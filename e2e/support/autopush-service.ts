@@ -12,7 +12,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { checkPush } from '../../test/support/push-request';
+import { dropExpired, enqueue, judgePost, type MessageFate } from './push-queue';
 import { makeLoopbackCertificate } from '../../test/support/tls';
 import { listenOnLoopback, stateWaiters } from './state-waiters';
 
@@ -21,7 +21,7 @@ const PUSH_PATH = /^\/wpush\/([0-9a-f-]{36})$/;
 /** The smallest body limit RFC 8030 allows a push service; what Mozilla's enforces too. */
 const MAX_BODY_BYTES = 4096;
 
-export type MessageFate = 'queued' | 'sent' | 'acked' | 'replaced' | 'expired';
+export type { MessageFate };
 
 /** One push the service accepted (201), and what became of it. */
 export interface PushMessage {
@@ -147,22 +147,27 @@ export async function startAutopushService(): Promise<AutopushService> {
   const origin = `https://127.0.0.1:${httpsPort}`;
 
   async function handlePost(req: IncomingMessage, body: Buffer): Promise<{ status: number; body?: string; headers?: Record<string, string> }> {
-    const match = PUSH_PATH.exec(new URL(req.url ?? '/', origin).pathname);
-    if (!match) return { status: 404 };
-    if (req.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
-    const channelID = match[1]!;
+    const verdict = await judgePost(req, body, {
+      path: PUSH_PATH,
+      origin,
+      maxBodyBytes: MAX_BODY_BYTES,
+      gone: (id) => gone.has(id),
+      keyOf: (id) => {
+        const channel = channels.get(id);
+        return channel ? (channel.key ?? null) : undefined;
+      },
+      messages: { gone: 'this subscription is gone', unknown: 'no such subscription' },
+    });
+    if (!('id' in verdict)) return verdict;
+    const channelID = verdict.id;
     const answer = (status: number, error?: string, message?: PushMessage) => {
       posts.push({ channelID, status, ...(error ? { error } : {}), ...(message ? { message } : {}) });
       changed();
       return { status, ...(error ? { body: error } : {}) };
     };
-
-    if (gone.has(channelID)) return answer(410, 'this subscription is gone');
-    const channel = channels.get(channelID);
-    if (!channel) return answer(404, 'no such subscription');
-    const checked = await checkPush(req, body, { audience: origin, key: channel.key ?? null, maxBodyBytes: MAX_BODY_BYTES });
-    if ('refused' in checked) return answer(checked.refused.status, checked.refused.error);
-    const { ttl, topic, encoding } = checked.accepted;
+    if (!('accepted' in verdict)) return answer(verdict.status, verdict.error);
+    const channel = channels.get(channelID)!;
+    const { ttl, topic, encoding } = verdict.accepted;
     const message: PushMessage = {
       version: randomUUID(),
       channelID,
@@ -175,14 +180,7 @@ export async function startAutopushService(): Promise<AutopushService> {
       fate: 'queued',
     };
     const browser = browsers.get(channel.uaid);
-    if (browser) {
-      // RFC 8030 §5.4: a queued message with the same topic is replaced.
-      if (topic) {
-        for (const queued of browser.queue.filter((m) => m.channelID === channelID && m.topic === topic)) queued.fate = 'replaced';
-        browser.queue = browser.queue.filter((m) => m.fate === 'queued');
-      }
-      browser.queue.push(message);
-    }
+    if (browser) browser.queue = enqueue(browser.queue, message, (m) => m.channelID === channelID);
     messages.push(message);
     const result = answer(201, undefined, message);
     if (browser) flush(browser);
@@ -203,8 +201,7 @@ export async function startAutopushService(): Promise<AutopushService> {
   }
 
   function expire(browser: BrowserState): void {
-    for (const message of browser.queue) if (now() > message.expiresAt) message.fate = 'expired';
-    browser.queue = browser.queue.filter((m) => m.fate === 'queued');
+    browser.queue = dropExpired(browser.queue, now());
   }
 
   wss.on('connection', (socket: WebSocket) => {

@@ -20,7 +20,8 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createSecureServer, type Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { checkPush, header } from '../../test/support/push-request';
+import { header } from '../../test/support/push-request';
+import { dropExpired, enqueue, judgePost, type MessageFate } from './push-queue';
 import { makeTestCaCertificate } from '../../test/support/tls';
 import { decodeGcm, encodeGcm, type GcmTypeName } from './gcm-protos';
 import { listenOnLoopback, stateWaiters } from './state-waiters';
@@ -35,7 +36,7 @@ const MCS_VERSION = 41;
 const TAG = { heartbeatPing: 0, heartbeatAck: 1, loginRequest: 2, loginResponse: 3, close: 4, iqStanza: 7, dataMessage: 8, streamError: 10 } as const;
 const SELECTIVE_ACK_EXTENSION = 12;
 
-export type MessageFate = 'queued' | 'sent' | 'acked' | 'replaced' | 'expired';
+export type { MessageFate };
 
 /** One push the service accepted (201), and what became of it. */
 export interface PushMessage {
@@ -336,8 +337,7 @@ export async function startGooglePushService(): Promise<GooglePushService> {
   }
 
   function expire(device: Device): void {
-    for (const message of device.queue) if (now() > message.expiresAt) message.fate = 'expired';
-    device.queue = device.queue.filter((m) => m.fate === 'queued');
+    device.queue = dropExpired(device.queue, now());
   }
 
   // The RFC 8030 side: HTTP/2 and HTTP/1.1 (ALPN), as FCM serves it.
@@ -356,22 +356,27 @@ export async function startGooglePushService(): Promise<GooglePushService> {
   async function handlePost(req: Http2ServerRequest | IncomingMessage, body: Buffer): Promise<{ status: number; body?: string; headers?: Record<string, string> }> {
     const authority = String(('authority' in req && req.authority) || req.headers.host || '');
     const origin = `https://${authority.replace(/:443$/, '')}`;
-    const match = PUSH_PATH.exec(new URL(req.url ?? '/', origin).pathname);
-    if (!match) return { status: 404 };
-    if (req.method !== 'POST') return { status: 405, headers: { allow: 'POST' } };
-    const token = match[1]!;
+    const verdict = await judgePost(req, body, {
+      path: PUSH_PATH,
+      origin,
+      maxBodyBytes: MAX_BODY_BYTES,
+      gone: (token) => gone.has(token),
+      keyOf: (token) => {
+        const registration = registrations.get(token);
+        return registration ? registration.sender || null : undefined;
+      },
+      messages: { gone: 'push subscription has unsubscribed or expired', unknown: 'no such registration token' },
+    });
+    if (!('id' in verdict)) return verdict;
+    const token = verdict.id;
     const answer = (status: number, error?: string, message?: PushMessage) => {
       posts.push({ token, status, ...(error ? { error } : {}), ...(message ? { message } : {}) });
       changed();
       return { status, ...(error ? { body: error } : {}) };
     };
-
-    if (gone.has(token)) return answer(410, 'push subscription has unsubscribed or expired');
-    const registration = registrations.get(token);
-    if (!registration) return answer(404, 'no such registration token');
-    const checked = await checkPush(req, body, { audience: origin, key: registration.sender || null, maxBodyBytes: MAX_BODY_BYTES });
-    if ('refused' in checked) return answer(checked.refused.status, checked.refused.error);
-    const { ttl, topic, encoding } = checked.accepted;
+    if (!('accepted' in verdict)) return answer(verdict.status, verdict.error);
+    const registration = registrations.get(token)!;
+    const { ttl, topic, encoding } = verdict.accepted;
     const message: PushMessage = {
       persistentId: `0:${Date.now()}%${randomUUID().replace(/-/g, '')}`,
       token,
@@ -385,12 +390,7 @@ export async function startGooglePushService(): Promise<GooglePushService> {
       fate: 'queued',
     };
     const device = devices.get(registration.androidId)!;
-    // RFC 8030 §5.4: a queued message with the same topic is replaced.
-    if (topic) {
-      for (const queued of device.queue.filter((m) => m.token === token && m.topic === topic)) queued.fate = 'replaced';
-      device.queue = device.queue.filter((m) => m.fate === 'queued');
-    }
-    device.queue.push(message);
+    device.queue = enqueue(device.queue, message, (m) => m.token === token);
     messages.push(message);
     const result = answer(201, undefined, message);
     flush(device);

@@ -58,7 +58,7 @@ describe('createSender in a node:http server', () => {
     expect((await res.json()) as unknown).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
   });
 
-  it("registers a device with a user token from userToken(), and rings it with ring()", async () => {
+  it("registers a device with a user token from userToken(), and ring() takes a ring to it (the push itself: e2e/example-host)", async () => {
     const token = await sender.userToken('ada', 'Ada');
     const res = await subscribe(origin, token, 'https://127.0.0.1:9/push/ada-1');
     expect(res.status).toBe(201);
