@@ -1,30 +1,30 @@
 /**
- * npm run soak [-- --minutes 2 | --quick] [--rate 25 (operations/s)] [--instances 2] [--database-url postgres://…] [--users 100]
+ * npm run soak [-- --minutes 2 | --quick] [--rate 25 (operations/s)] [--instances 2] [--database-url postgres://…] [--users 100] [--rings-only]
  *
  * A steady ring rate, with device registrations and removals mixed in,
- * against the real sender (listening on a loopback port; two instances on one
- * PostgreSQL with --instances 2) and a real loopback HTTPS push service that
- * verifies VAPID and decrypts every push. Reports throughput, latency and
- * memory over time, then checks that memory levels off and that no device
- * was lost. Loopback only; bounded in time. Exits 1 when a check fails.
+ * against the real sender (each instance its own process listening on a
+ * loopback port, soak-sender.ts; two instances on one PostgreSQL with
+ * --instances 2) and a real loopback HTTPS push service, in this process,
+ * that verifies VAPID and decrypts every push. Reports throughput, latency
+ * and the sender's memory over time, then checks that memory levels off and
+ * that no device was lost. Loopback only; bounded in time. Exits 1 when a
+ * check fails.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { pino } from 'pino';
 import type { DeliveryCounts } from '../protocol/api';
-import { buildApp, type App } from '../server/app';
 import { loadConfig } from '../server/config';
-import { createPushTransport } from '../server/push/transport';
 import { loadSecrets } from '../server/secrets';
-import { openStore } from '../server/store/open-store';
-import type { DeviceStore } from '../server/store/types';
 import { startThrowawayPostgres } from '../test/support/postgres-global-setup';
 import { startPushService, type TestDevice } from '../test/support/push-service';
 import { loopbackSenderEnv } from '../test/support/sender';
+import { ask, startChild } from '../bench/children';
+import type { SoakSenderReply, SoakSenderRequest } from './soak-sender';
 import { memoryVerdict, percentile } from './stats';
 
 const { values: args } = parseArgs({
@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     instances: { type: 'string', default: '1' },
     'database-url': { type: 'string' },
     users: { type: 'string', default: '100' },
+    /** rings never end unanswered (no call_ended 30 s later): the workload whose capacity `npm run bench:calls` measures */
+    'rings-only': { type: 'boolean', default: false },
   },
 });
 const durationMs = args.quick ? 20_000 : Number(args.minutes) * 60_000;
@@ -42,11 +44,13 @@ const sampleEveryMs = args.quick ? 2_000 : Math.max(5_000, durationMs / 24);
 const ringsPerSecond = Number(args.rate);
 const instanceCount = Number(args.instances);
 const userCount = Number(args.users);
+/** Each user's devices, as in the concurrent-calls bench; a change removes one from a user at this many. */
+const DEVICES_PER_USER = 3;
 /** Rings waiting for an answer beyond this are not started (counted as shed), so a stall shows instead of piling up. */
 const MAX_IN_FLIGHT = 500;
 
 if (!(durationMs > 0 && ringsPerSecond > 0 && instanceCount >= 1 && userCount >= 1)) {
-  process.stderr.write('usage: npm run soak -- [--minutes N | --quick] [--rate operations/s] [--instances N] [--database-url postgres://…] [--users N]\n');
+  process.stderr.write('usage: npm run soak -- [--minutes N | --quick] [--rate operations/s] [--instances N] [--database-url postgres://…] [--users N] [--rings-only]\n');
   process.exit(2);
 }
 
@@ -59,35 +63,35 @@ interface Sample {
   heapMb: number;
 }
 
-const mb = (bytes: number) => bytes / (1024 * 1024);
-const gc = (globalThis as { gc?: () => void }).gc;
+/** A sender instance in its own process (tsx's loader and --expose-gc, as `npm run soak` gives this one, pass on). */
+function senderProcess(): { child: ChildProcess; ask: <K extends SoakSenderReply['kind']>(request: SoakSenderRequest) => Promise<Extract<SoakSenderReply, { kind: K }>> } {
+  const child = startChild('../load/soak-sender.ts', {});
+  return { child, ask: (request) => ask(child, request) };
+}
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ringkit-soak-'));
   const cluster = instanceCount > 1 && !args['database-url'] ? await startThrowawayPostgres() : undefined;
   const databaseUrl = args['database-url'] ?? cluster?.databaseUrl;
   const push = await startPushService();
-  const config = loadConfig({
+  const env = {
     ...loopbackSenderEnv(dataDir),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     // The model below expects every registration kept: a long run grows past the default cap of 20 per user.
     RINGKIT_MAX_DEVICES_PER_USER: '1000',
-  });
-  const secrets = await loadSecrets(config);
+  };
+  // The instances read the same keys from the same variables.
+  const secrets = await loadSecrets(loadConfig(env));
   push.expectVapidKey(secrets.vapid.publicKey);
-  const transport = createPushTransport({ ca: push.cert });
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
-  const instances: { app: App; store: DeviceStore; url: string }[] = [];
+  const instances: Array<ReturnType<typeof senderProcess> & { url: string }> = [];
   for (let i = 0; i < instanceCount; i++) {
-    const store = await openStore({ databaseUrl, dataDir, onError: (err) => logger.warn({ err }, 'database connection lost') });
-    const app = await buildApp({ config, secrets, store, logger, transport });
-    instances.push({ app, store, url: await app.http.listen({ port: 0, host: '127.0.0.1' }) });
+    const sender = senderProcess();
+    const { url } = await sender.ask<'listening'>({ kind: 'start', env, pushCert: push.cert, ringsOnly: args['rings-only'] });
+    instances.push({ ...sender, url });
   }
-  const storeKind = instances[0]!.store.kind;
   process.stdout.write(
-    `soak: ${instanceCount} instance(s) on ${storeKind}, ${ringsPerSecond} operations/s (of 20: 17 rings, 2 registrations, 1 removal), ${userCount} users, ${(durationMs / 1000).toFixed(0)} s` +
-      `${gc ? '' : ' (run with node --expose-gc for heap-after-GC figures)'}\n`,
+    `soak: ${instanceCount} sender process(es) on ${databaseUrl ? 'PostgreSQL' : 'SQLite'}, ${ringsPerSecond} operations/s (of 20: 17 rings, 3 device changes)${args['rings-only'] ? ', rings never end' : ', unanswered rings end after RINGKIT_TTL'}, ${userCount} users, ${(durationMs / 1000).toFixed(0)} s\n`,
   );
 
   // The load's own model of what the store must hold: user → endpoints.
@@ -122,7 +126,6 @@ async function main(): Promise<void> {
 
   async function remove(uid: string): Promise<void> {
     const devices = model.get(uid)!;
-    if (devices.size < 2) return register(uid);
     const [endpoint, device] = [...devices][0]!;
     devices.delete(endpoint); // out of the model first: a ring racing the removal must not count it
     const res = await fetch(`${instance().url}/api/push/subscriptions`, {
@@ -157,60 +160,80 @@ async function main(): Promise<void> {
     else if (answer.delivered !== answer.devices) counts.undelivered++;
   }
 
-  // Every user starts with two devices.
-  for (const uid of uids) await Promise.all([register(uid), register(uid)]);
+  /**
+   * A device registered, or one removed from a user who has DEVICES_PER_USER:
+   * each user keeps 2-3 devices, so a ring's work is the same at the end of a
+   * long run as at its start (registrations outpacing removals would make a
+   * fast soak ring ever more devices and read that as growth).
+   */
+  const change = (uid: string) => (model.get(uid)!.size >= DEVICES_PER_USER ? remove(uid) : register(uid));
+
+  // Every user starts with DEVICES_PER_USER devices.
+  for (const uid of uids) await Promise.all(Array.from({ length: DEVICES_PER_USER }, () => register(uid)));
 
   const inFlight = new Set<Promise<void>>();
   const samples: Sample[] = [];
   const startedAt = Date.now();
   let op = 0;
+  // Open loop: each tick starts every operation due by now, so a late tick (this process also
+  // decrypts every push) does not lower the offered rate.
+  let due = 0;
   const tick = setInterval(() => {
-    if (inFlight.size >= MAX_IN_FLIGHT) {
-      counts.shed++;
-      return;
+    for (due = Math.floor(((Date.now() - startedAt) * ringsPerSecond) / 1000); op < due; ) {
+      op++;
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        counts.shed++;
+        continue;
+      }
+      const uid = pick(uids);
+      // 3 in 20 operations change a user's devices; the rest ring.
+      const work = op % 10 === 5 || op % 20 === 0 ? change(uid) : ring(uid);
+      const tracked = work.catch(() => void counts.ringErrors++).finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
     }
-    op++;
-    const uid = pick(uids);
-    // 1 in 10 operations registers a device, 1 in 20 removes one; the rest ring.
-    const work = op % 10 === 5 ? register(uid) : op % 20 === 0 ? remove(uid) : ring(uid);
-    const tracked = work.catch(() => void counts.ringErrors++).finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-  }, 1000 / ringsPerSecond);
+  }, Math.max(1, Math.min(20, 1000 / ringsPerSecond)));
 
+  // One sample at a time: each asks every sender a question and waits for its answer.
+  let sampling: Promise<void> | undefined;
   const sampler = setInterval(() => {
+    sampling ??= sample().finally(() => (sampling = undefined));
+  }, sampleEveryMs);
+  async function sample(): Promise<void> {
     // The push service keeps what it received for tests; the soak only needs counts.
     push.received.length = 0;
     for (const device of push.devices.values()) device.received.length = 0;
-    gc?.();
-    const memory = process.memoryUsage();
+    const rings = latencies;
+    latencies = [];
+    // The senders' memory, every instance's together.
+    const memory = await Promise.all(instances.map((i) => i.ask<'memory'>({ kind: 'memory' })));
     const sample: Sample = {
       atS: Math.round((Date.now() - startedAt) / 1000),
-      rings: latencies.length,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      rssMb: mb(memory.rss),
-      heapMb: mb(memory.heapUsed),
+      rings: rings.length,
+      p50: percentile(rings, 50),
+      p99: percentile(rings, 99),
+      rssMb: memory.reduce((n, m) => n + m.rssMb, 0),
+      heapMb: memory.reduce((n, m) => n + m.heapMb, 0),
     };
-    latencies = [];
     samples.push(sample);
     process.stdout.write(
       `${String(sample.atS).padStart(5)} s  ${(sample.rings / (sampleEveryMs / 1000)).toFixed(1).padStart(6)} rings/s  p50 ${sample.p50.toFixed(1).padStart(6)} ms  p99 ${sample.p99.toFixed(1).padStart(6)} ms  rss ${sample.rssMb.toFixed(1).padStart(6)} MB  heap ${sample.heapMb.toFixed(1).padStart(6)} MB\n`,
     );
-  }, sampleEveryMs);
+  }
 
   await new Promise((r) => setTimeout(r, durationMs));
   clearInterval(tick);
   clearInterval(sampler);
+  await sampling;
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-  for (const i of instances) await i.app.drain();
+  for (const i of instances) await i.ask<'done'>({ kind: 'drain' });
 
   // No device lost: the store holds exactly what was registered and not removed.
-  const store = instances[0]!.store;
+  const { byUid } = await instances[0]!.ask<'endpoints'>({ kind: 'endpoints', uids });
   let stored = 0;
   let lost = 0;
   let unexpected = 0;
   for (const uid of uids) {
-    const endpoints = new Set((await store.listByUser(uid)).map((d) => d.endpoint));
+    const endpoints = new Set(byUid[uid]);
     const expected = model.get(uid)!;
     stored += endpoints.size;
     for (const endpoint of expected.keys()) if (!endpoints.has(endpoint)) lost++;
@@ -226,17 +249,13 @@ async function main(): Promise<void> {
     '',
     `rings: ${counts.rings} in ${seconds.toFixed(0)} s (${(counts.rings / seconds).toFixed(1)}/s), errors ${counts.ringErrors}, not all delivered ${counts.undelivered}, shed ${counts.shed}`,
     `ring latency: p50 ${percentile(allLatencies, 50).toFixed(1)} ms, p99 ${percentile(allLatencies, 99).toFixed(1)} ms, max ${Math.max(0, ...allLatencies).toFixed(1)} ms`,
-    `memory: rss ${samples.at(-1)?.rssMb.toFixed(1)} MB at the end; ${verdict.text}${gc ? '' : ' (without --expose-gc: heap not collected before sampling)'}`,
+    `memory of the sender process(es): rss ${samples.at(-1)?.rssMb.toFixed(1)} MB at the end; ${verdict.text}`,
     `devices: registered ${counts.registered}, removed ${counts.removed}, expected ${expectedDevices}, in the store ${stored}, lost ${lost}, unexpected ${unexpected}, write errors ${counts.writeErrors}: ${devicesOk ? 'none lost' : 'MISMATCH'}`,
     `verdict: ${verdict.flat && devicesOk && ringsOk ? 'PASS' : 'FAIL'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  for (const i of instances) {
-    await i.app.close();
-    await i.store.close();
-  }
-  transport.close();
+  for (const i of instances) await i.ask<'done'>({ kind: 'close' });
   await push.close();
   await cluster?.stop();
   await rm(dataDir, { recursive: true, force: true });
