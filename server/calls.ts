@@ -135,10 +135,10 @@ export class CallService {
    * when the ring had already ended: a token acts once, since its ring ends
    * once (atomically in the store, across instances).
    */
-  async answer(sessionId: string, uid: string, reason: 'answered' | 'declined' | 'busy', exceptEndpoint?: string): Promise<DeliveryCounts> {
-    const ended = await this.o.store.endRings(sessionId, { uid }, reason, new Date());
+  async answer(sessionId: string, uid: string, reason: 'answered' | 'declined' | 'busy', o: { exceptEndpoint?: string | undefined; ringUntil?: number | undefined } = {}): Promise<DeliveryCounts> {
+    const ended = await this.o.store.endRings(sessionId, { uid, ...(o.ringUntil === undefined ? {} : { ringUntil: new Date(o.ringUntil) }) }, reason, new Date());
     if (ended.length === 0) throw new RingOverError('this call is no longer ringing');
-    return this.stop(ended, reason, exceptEndpoint);
+    return this.stop(ended, reason, o.exceptEndpoint);
   }
 
   /**
@@ -202,7 +202,8 @@ export class CallService {
   /** A ring this instance placed ends on time, not at the next sweep. */
   private expireAt(ringUntil: number): void {
     if (!this.sweeper) return;
-    setTimeout(() => void this.expireDue(), Math.max(0, ringUntil - Date.now()) + 5).unref();
+    // Closed by then (a host that embeds the sender and closed it lives on): its store may be closed too.
+    setTimeout(() => this.sweeper && void this.expireDue(), Math.max(0, ringUntil - Date.now()) + 5).unref();
   }
 
   /** call_ended to the devices of each ended ring, and the event the calling side is owed. */
@@ -249,7 +250,7 @@ export class CallService {
       callType: call.callType,
       timestamp: now,
       ringUntil,
-      declineToken: this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS),
+      declineToken: this.o.tokens.signDecline(call.recipientUid, call.sessionId, ringUntil + DECLINE_TOKEN_GRACE_MS, ringUntil),
     };
   }
 

@@ -81,16 +81,18 @@ export class Tokens {
    * synchronously (fast-jwt's HMAC signer): jose signs through WebCrypto, a
    * promise and a thread-pool hop per ring on the main thread. jose verifies it.
    */
-  signDecline(uid: string, sessionId: string, expiresAt: number): string {
-    return this.declineSigner({ sid: sessionId, sub: uid, aud: DECLINE_AUDIENCE, exp: Math.ceil(expiresAt / 1000) });
+  signDecline(uid: string, sessionId: string, expiresAt: number, ringUntil?: number): string {
+    // `ru`, the ring's deadline, names the ring: the same session rung again is another ring.
+    return this.declineSigner({ sid: sessionId, sub: uid, ...(ringUntil === undefined ? {} : { ru: ringUntil }), aud: DECLINE_AUDIENCE, exp: Math.ceil(expiresAt / 1000) });
   }
 
-  async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string }> {
+  /** The token's callee and call; `ringUntil` when it names the ring (tokens from before it did act on the session's). */
+  async verifyDecline(token: string | undefined): Promise<{ uid: string; sessionId: string; ringUntil?: number }> {
     const { payload } = await verify(token, this.declineKey, { audience: DECLINE_AUDIENCE });
-    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || (payload.ru !== undefined && typeof payload.ru !== 'number')) {
       throw new TokenError('token_invalid', 'the decline token is malformed');
     }
-    return { uid: payload.sub, sessionId: payload.sid };
+    return { uid: payload.sub, sessionId: payload.sid, ...(typeof payload.ru === 'number' ? { ringUntil: payload.ru } : {}) };
   }
 }
 

@@ -200,8 +200,9 @@ export async function openPostgresStore(
         `UPDATE call_rings SET ended_at = $1, end_reason = $2
          WHERE session_id = $3 AND ended_at IS NULL
            AND ($4::boolean OR ($5::boolean AND group_call = 0) OR uid = $6)
+           AND ($7::timestamptz IS NULL OR ring_until = $7)
          RETURNING ${ENDED_RING_COLUMNS}`,
-        [at, reason, sessionId, selector.everyone === true, selector.oneToOne === true, selector.uid ?? null],
+        [at, reason, sessionId, selector.everyone === true, selector.oneToOne === true, selector.uid ?? null, selector.ringUntil ?? null],
       );
       return rows.map(toEndedRing);
     },

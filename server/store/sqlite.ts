@@ -118,11 +118,12 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
        group_call = excluded.group_call, ring_until = excluded.ring_until, source = excluded.source,
        caller_name = excluded.caller_name, call_type = excluded.call_type, ended_at = NULL, end_reason = NULL`,
   );
-  type EndParams = { at: number; reason: string; sessionId: string; everyone: number; oneToOne: number; uid: string | null };
+  type EndParams = { at: number; reason: string; sessionId: string; everyone: number; oneToOne: number; uid: string | null; ringUntil: number | null };
   const endRings = db.prepare<[EndParams], EndedRingRow>(
     `UPDATE call_rings SET ended_at = @at, end_reason = @reason
      WHERE session_id = @sessionId AND ended_at IS NULL
        AND (@everyone = 1 OR (@oneToOne = 1 AND group_call = 0) OR uid = @uid)
+       AND (@ringUntil IS NULL OR ring_until = @ringUntil)
      RETURNING ${ENDED_RING_COLUMNS}`,
   );
   type PartiesParams = { at: number; reason: string; callerUid: string; uid: string | null; groupId: string | null };
@@ -236,6 +237,7 @@ export async function openSqliteStore(file: string): Promise<DeviceStore> {
           everyone: selector.everyone ? 1 : 0,
           oneToOne: selector.oneToOne ? 1 : 0,
           uid: selector.uid ?? null,
+          ringUntil: selector.ringUntil?.getTime() ?? null,
         })
         .map(toEndedRing);
     },

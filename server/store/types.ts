@@ -95,6 +95,8 @@ export interface RingSelector {
   everyone?: boolean;
   oneToOne?: boolean;
   uid?: string;
+  /** only the ring placed with this deadline: a token of an earlier ring of the session must not end a re-ring */
+  ringUntil?: Date;
 }
 
 /** How one push to one device ended, as its trace keeps it. */

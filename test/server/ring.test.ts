@@ -168,6 +168,19 @@ describe.each(storeFactories)('ringing with the $name store', (factory) => {
       expect(a.received).toHaveLength(2);
     });
 
+    it('acts on its own ring only: the same call rung again is another ring, which the earlier notification cannot decline', async () => {
+      const a = await s.addDevice('val');
+      const earlier = await ringForToken('val', a, 'session-rung-again');
+      expect((await call('/api/calls', ring('val', 'session-rung-again'))).statusCode).toBe(200);
+      const [, again] = await push.waitForCount(a.id, 2);
+      const current = (again!.payload as { declineToken: string }).declineToken;
+      const stale = await use(s, 'decline', earlier, 'session-rung-again');
+      expect([stale.statusCode, stale.json().error.code]).toEqual([409, 'ring_over']);
+      expect((await use(s, 'decline', current, 'session-rung-again')).statusCode).toBe(200);
+      const [, , ended] = await push.waitForCount(a.id, 3);
+      expect(ended!.payload).toMatchObject({ type: 'call_ended', sessionId: 'session-rung-again', reason: 'declined' });
+    });
+
     it('acts only while its ring lasts, yet verifies a bounded while after it: a late answer hears "the ring is over", not "bad token"', async () => {
       const a = await s.addDevice('tam');
       const token = await ringForToken('tam', a);

@@ -74,11 +74,11 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
   };
   /** The token's callee. It acts once: answering ends its ring, and a ring ends once (`once` below). */
   const callee = async (request: FastifyRequest<{ Params: SessionParams }>) => {
-    const { uid, sessionId } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
+    const { uid, sessionId, ringUntil } = await o.tokens.verifyDecline(bearerToken(request.headers.authorization));
     if (sessionId !== request.params.sessionId) {
       throw new ApiError(403, 'token_wrong_session', 'this decline token is for another call');
     }
-    return { uid, sessionId };
+    return { uid, sessionId, ringUntil };
   };
 
   // A token acts once, while its ring lasts: a replay, or an answer after the call ended, changes nothing.
@@ -99,10 +99,10 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     API_ROUTES.decline,
     { ...fromNotification, schema: { params: sessionParamsSchema, body: declineRequestSchema }, preValidation: optionalBody },
     async (request): Promise<DeliveryCounts> => {
-      const { uid, sessionId } = await callee(request);
+      const { uid, sessionId, ringUntil } = await callee(request);
       const reason = request.body.reason ?? 'declined';
       request.log.info({ uid, sessionId, reason }, 'call declined');
-      return once(() => o.calls.answer(sessionId, uid, reason));
+      return once(() => o.calls.answer(sessionId, uid, reason, { ringUntil }));
     },
   );
 
@@ -125,9 +125,9 @@ export async function callRoutes(app: FastifyInstance, o: CallRoutesOptions): Pr
     API_ROUTES.answer,
     { ...fromNotification, schema: { params: sessionParamsSchema, body: answerRequestSchema }, preValidation: optionalBody },
     async (request): Promise<DeliveryCounts> => {
-      const { uid, sessionId } = await callee(request);
+      const { uid, sessionId, ringUntil } = await callee(request);
       request.log.info({ uid, sessionId }, 'call answered');
-      return once(() => o.calls.answer(sessionId, uid, 'answered', request.body.endpoint));
+      return once(() => o.calls.answer(sessionId, uid, 'answered', { exceptEndpoint: request.body.endpoint, ringUntil }));
     },
   );
 }
