@@ -68,20 +68,12 @@ export async function verifyVapid(
   if (point.length !== 65 || point[0] !== 0x04) {
     return { ...verdict, error: 'k is not an uncompressed P-256 point (65 bytes, 0x04 prefix)' };
   }
-  try {
-    const publicKey = await importJWK(
-      {
-        kty: 'EC',
-        crv: 'P-256',
-        x: point.subarray(1, 33).toString('base64url'),
-        y: point.subarray(33, 65).toString('base64url'),
-      },
-      'ES256',
-    );
-    // Signature only; claims are checked below so each failure gets its own message.
-    await compactVerify(t, publicKey, { algorithms: ['ES256'] });
-  } catch (error) {
-    return { ...verdict, error: `JWT signature does not verify with k: ${message(error)}` };
+  const signed = `${k} ${t}`;
+  if (!verifiedSignatures.has(signed)) {
+    const failed = await signatureError(t, point);
+    if (failed) return { ...verdict, error: failed };
+    if (verifiedSignatures.size >= 256) verifiedSignatures.clear();
+    verifiedSignatures.add(signed);
   }
 
   const { aud, exp, sub } = verdict.claims ?? {};
@@ -95,6 +87,34 @@ export async function verifyVapid(
   }
   if (expectedKey !== null && !point.equals(Buffer.from(expectedKey, 'base64url'))) return { ...verdict, error: KEY_MISMATCH };
   return { valid: true, claims: verdict.claims, publicKey: k };
+}
+
+/**
+ * (k, t) pairs whose signature verified. A sender reuses one VAPID header for
+ * many pushes (RFC 8292 allows it), and ES256 verification is most of what a
+ * push costs this push service: the soak's load shares the cores with the
+ * sender. The claims (aud, exp, sub, the key) are still checked on every push.
+ */
+const verifiedSignatures = new Set<string>();
+
+/** Why the JWT's signature does not verify with k, or undefined when it does. */
+async function signatureError(t: string, point: Buffer): Promise<string | undefined> {
+  try {
+    const publicKey = await importJWK(
+      {
+        kty: 'EC',
+        crv: 'P-256',
+        x: point.subarray(1, 33).toString('base64url'),
+        y: point.subarray(33, 65).toString('base64url'),
+      },
+      'ES256',
+    );
+    // Signature only; the caller checks the claims, so each failure gets its own message.
+    await compactVerify(t, publicKey, { algorithms: ['ES256'] });
+    return undefined;
+  } catch (error) {
+    return `JWT signature does not verify with k: ${message(error)}`;
+  }
 }
 
 function isContactUri(value: string): boolean {
