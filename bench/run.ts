@@ -29,7 +29,8 @@ import { generateSubscriptions, saveSubscriptions } from './subscriptions';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The issue's targets (issue 10). */
-const TARGETS = { ratioAt10k: 8, pushesPerSecond: 3000, warmRingMs: 10 };
+/** Issue 18's bounds (issue 10's were 8×, 3,000 pushes/s and a warm p50 under 10 ms). */
+const TARGETS = { ratioAt10k: 10, pushesPerSecond: 4500, warmRingP99Ms: 5 };
 
 interface ThroughputRun {
   n: number;
@@ -188,7 +189,7 @@ function report(allRuns: ThroughputRun[], singleRing: Record<string, number>, lo
   const targets = {
     [`≥ ${TARGETS.ratioAt10k}× the baseline's pushes/s at N = 10,000`]: at10k ? at10k.pushesPerSecond >= TARGETS.ratioAt10k : 'not run',
     [`≥ ${TARGETS.pushesPerSecond} pushes/s`]: best >= TARGETS.pushesPerSecond,
-    [`warm single ring < ${TARGETS.warmRingMs} ms`]: singleRing.warmP50Ms! < TARGETS.warmRingMs,
+    [`warm single 3-device ring p99 < ${TARGETS.warmRingP99Ms} ms`]: singleRing.warmP99Ms! < TARGETS.warmRingP99Ms,
   };
   const problems = allRuns.filter((r) => r.received !== r.n || !r.decrypts).map((r) => `${r.sender} N=${r.n}: ${r.received} received, decrypts: ${r.decrypts}`);
 
