@@ -7,6 +7,8 @@
  *   ringkit  RingKit's sender (buildApp, SQLite, its production log to a discarded stdout)
  *   seed     the seed's template (seed-template.ts) behind a minimal node:http wrapper:
  *            POST /subscribe {uid, subscription} keeps it in memory, POST /ring {recipientUid, sessionId, …} rings
+ *   bare     node:http answering every request 200 once its body is read: what a request costs
+ *            this machine before any sender does anything (bench/http-floor.ts)
  */
 import http from 'node:http';
 import { Session } from 'node:inspector';
@@ -18,7 +20,7 @@ import { seedRing, useSeedVapidKeys } from './seed-template';
 import type { BenchSubscription } from './subscriptions';
 
 export type CallsSenderRequest =
-  | { kind: 'start'; variant: 'ringkit' | 'seed'; encryptionThreads: number | undefined; databaseUrl?: string | undefined; shared?: SharedSecrets }
+  | { kind: 'start'; variant: 'ringkit' | 'seed' | 'bare'; encryptionThreads: number | undefined; databaseUrl?: string | undefined; shared?: SharedSecrets }
   | { kind: 'usage' }
   | { kind: 'profile-start' }
   | { kind: 'profile-stop'; file: string };
@@ -29,6 +31,14 @@ export type CallsSenderReply =
   | { kind: 'profiled' };
 
 const reply = (message: CallsSenderReply) => process.send!(message);
+
+async function startBare(): Promise<string> {
+  const server = http.createServer((req, res) => {
+    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 async function startSeed(): Promise<string> {
   useSeedVapidKeys(vapidKeys);
@@ -70,6 +80,7 @@ process.on('message', (request: CallsSenderRequest) => {
   void (async () => {
     if (request.kind === 'start') {
       if (request.variant === 'seed') return reply({ kind: 'listening', url: await startSeed(), apiKey: '', authSecret: '' });
+      if (request.variant === 'bare') return reply({ kind: 'listening', url: await startBare(), apiKey: '', authSecret: '' });
       // The production log (JSON, a line per request), written to a stdout the bench discards.
       const { app, secrets } = await startRingKit({ logger: (config) => createLogger(config, false), ...request });
       // Rings that time out would add call_ended pushes 30 s later, a workload the seed has no part of.
