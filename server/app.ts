@@ -261,6 +261,7 @@ export async function buildApp(o: AppOptions): Promise<App> {
       const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
       await closed.finally(() => clearInterval(sweep));
       await withDeadline(drain(), drainMs, () => undefined);
+      deliverer.close();
       await metricsHttp?.close();
       await encryptor.close();
       if (!o.transport) transport.close();

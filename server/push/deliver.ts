@@ -64,6 +64,8 @@ export class Deliverer {
   private readonly inFlight = new InFlight();
   private readonly outcomes: OutcomeWriter;
   private readonly metrics: Metrics;
+  /** aborted by close(): no attempt starts after it, and retries waiting give up */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: DelivererOptions) {
     this.perOrigin = options.perOriginConcurrency ?? 32;
@@ -91,6 +93,15 @@ export class Deliverer {
     return this.inFlight.drain();
   }
 
+  /**
+   * Stops what drain() did not see finish: no attempt starts, retries
+   * waiting give up, and no outcome is written after this (the store may be
+   * closed next; an embedding host's process lives on).
+   */
+  close(): void {
+    this.closing.abort();
+  }
+
   private async deliverToDevice(device: Device, body: string, message: PushMessage): Promise<DeviceResult> {
     const startedAt = new Date();
     // Made only when something is worth logging: a ring to 10,000 devices is mostly silent.
@@ -100,6 +111,7 @@ export class Deliverer {
     const trace: PushTrack = { kind: message.payload.type === 'incoming_call' ? 'ring' : 'call_ended', service: pushServiceOf(device.endpoint), sentAt: null, answer: null, retries: 0 };
     let request: PushRequest | undefined;
     for (let attemptNo = 1; ; attemptNo += 1) {
+      if (this.closing.signal.aborted) return 'failed';
       if (message.deadline <= Date.now()) return this.fail(device, message, trace, 'expired', log);
       // Encrypting inside the slot bounds the encrypted pushes held at once, whatever the fan-out.
       const attempt = await limit(async (): Promise<Attempt | 'expired' | 'unencryptable'> => {
@@ -121,6 +133,7 @@ export class Deliverer {
         answered('status' in result);
         return result;
       });
+      if (this.closing.signal.aborted) return 'failed'; // answered after close(): not ours to record, nor to purge on
       if (attempt === 'expired') return this.fail(device, message, trace, 'expired', log);
       if (attempt === 'unencryptable') return this.fail(device, message, trace, 'unencryptable', log);
       const verdict = judge(attempt);
@@ -146,7 +159,9 @@ export class Deliverer {
       log().debug({ status: label, delay, attemptNo }, 'transient push failure: retrying');
       trace.retries += 1;
       this.metrics.pushRetrying(trace.kind, trace.service);
-      await sleep(delay).finally(() => this.metrics.retryStarted());
+      await sleep(delay, undefined, { signal: this.closing.signal })
+        .catch(() => undefined) // closed while waiting: the loop's next turn stops
+        .finally(() => this.metrics.retryStarted());
     }
   }
 

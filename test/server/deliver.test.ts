@@ -69,6 +69,18 @@ describe('Deliverer', () => {
     expect((await store.findByEndpoint(stored.endpoint))?.lastOutcome).toBe('failed:429');
   });
 
+  it('once closed, starts no retry and writes no outcome (the store may be closed next)', async () => {
+    const closing = new Deliverer({ store, vapid: new VapidHeaderCache(keys), transport, encryptor: createPushEncryptor(0), logger: pino({ level: 'silent' }), random: () => 0 });
+    const { test, stored } = await device('closing');
+    push.script(test.id, { status: 503, headers: { 'Retry-After': '2' } });
+    const { settled } = await closing.deliver([stored], message(10_000), 0);
+    await push.waitForCount(test.id, 1);
+    closing.close();
+    expect(await settled).toEqual({ devices: 1, delivered: 0, purged: 0, failed: 1, pending: 0 });
+    expect(test.received).toHaveLength(1);
+    expect((await store.findByEndpoint(stored.endpoint))?.lastOutcome).toBeNull();
+  });
+
   it('keeps retrying a 500 storm only until the deadline', async () => {
     const { test, stored } = await device('storm');
     push.script(test.id, ...Array.from({ length: 50 }, () => ({ status: 500 })));
