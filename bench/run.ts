@@ -28,7 +28,6 @@ import { generateSubscriptions, saveSubscriptions } from './subscriptions';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The issue's targets (issue 10). */
 /** Issue 18's bounds (issue 10's were 8×, 3,000 pushes/s and a warm p50 under 10 ms). */
 const TARGETS = { ratioAt10k: 10, pushesPerSecond: 4500, warmRingP99Ms: 5 };
 

@@ -77,8 +77,6 @@ async function main(): Promise<void> {
   const env = {
     ...loopbackSenderEnv(dataDir),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    // The model below expects every registration kept: a long run grows past the default cap of 20 per user.
-    RINGKIT_MAX_DEVICES_PER_USER: '1000',
   };
   // The instances read the same keys from the same variables.
   const secrets = await loadSecrets(loadConfig(env));
@@ -177,9 +175,9 @@ async function main(): Promise<void> {
   let op = 0;
   // Open loop: each tick starts every operation due by now, so a late tick (this process also
   // decrypts every push) does not lower the offered rate.
-  let due = 0;
   const tick = setInterval(() => {
-    for (due = Math.floor(((Date.now() - startedAt) * ringsPerSecond) / 1000); op < due; ) {
+    const due = Math.floor(((Date.now() - startedAt) * ringsPerSecond) / 1000);
+    while (op < due) {
       op++;
       if (inFlight.size >= MAX_IN_FLIGHT) {
         counts.shed++;
