@@ -13,7 +13,7 @@ import type { PushEncryptor } from './encryption';
 import { judge, metricOutcome, outcomeLabel, retryDelay, type Attempt } from './outcome';
 import { OutcomeWriter } from './outcome-writer';
 import { pushBodies } from './push-body';
-import { pushOptions, type PushRequest } from './push-request';
+import { pushOptions, ttlUntil, type PushRequest } from './push-request';
 import type { PushTransport } from './transport';
 import type { VapidHeaderCache } from './vapid-header';
 
@@ -126,7 +126,9 @@ export class Deliverer {
         if (remaining <= 0) return 'expired';
         // TTL counts from when the push service receives it: shrink it on retries
         // so a retried ring still expires with the call (a late ring is worse than none).
-        request.headers.TTL = ttlSeconds(message.deadline);
+        // The real transport sets it again as the push leaves (after a new connection's handshake).
+        request.headers.TTL = ttlUntil(message.deadline);
+        request.expiresAt = message.deadline;
         trace.sentAt ??= new Date();
         const answered = this.metrics.pushSent(trace.service);
         const result = await this.options.transport.post(request, Math.min(this.attemptTimeoutMs, remaining));
@@ -167,7 +169,7 @@ export class Deliverer {
 
   private encrypt(device: Device, body: string, message: PushMessage): Promise<PushRequest> {
     const authorization = this.options.vapid.authorization(device.endpoint);
-    return this.options.encryptor.encrypt(device, body, pushOptions(authorization, ttlSeconds(message.deadline), message.topic));
+    return this.options.encryptor.encrypt(device, body, pushOptions(authorization, ttlUntil(message.deadline), message.topic));
   }
 
   private async fail(device: Device, message: PushMessage, trace: PushTrack, label: string, log: () => Logger): Promise<DeviceResult> {
@@ -218,8 +220,4 @@ interface PushTrack {
   /** the push service's last answer (status or transport error) */
   answer: string | null;
   retries: number;
-}
-
-function ttlSeconds(deadline: number): number {
-  return Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
 }

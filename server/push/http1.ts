@@ -1,7 +1,8 @@
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { exchangeWithin } from './deadline';
 import type { Attempt } from './outcome';
-import type { PushRequest } from './push-request';
+import { ttlUntil, type PushRequest } from './push-request';
 import { transportErrorCode } from './transport-error';
 
 /** One push over a keep-alive HTTP/1.1 connection of `agent`; never rejects (see PushTransport.post). */
@@ -13,7 +14,13 @@ export function postOverHttp1(request: PushRequest, agent: https.Agent, deadline
       res.on('error', (err) => finish({ transportError: transportErrorCode(err) }));
     });
     req.on('error', (err) => finish({ transportError: transportErrorCode(err) }));
-    req.end(request.body ?? undefined);
+    const send = () => {
+      if (request.expiresAt !== undefined) req.setHeader('TTL', ttlUntil(request.expiresAt));
+      req.end(request.body ?? undefined);
+    };
+    if (request.expiresAt === undefined) send();
+    // A new connection's handshake comes first: the TTL counts from when the push leaves.
+    else req.once('socket', (socket) => (socket.connecting || (socket as TLSSocket).pending ? socket.once('secureConnect', send) : send()));
     return () => req.destroy();
   });
 }

@@ -5,7 +5,7 @@ import { connectTls, type EgressProxy } from './egress-proxy';
 import { headerValue } from './http1';
 import type { Attempt } from './outcome';
 import { exchangeWithin, withDeadline } from './deadline';
-import type { PushRequest } from './push-request';
+import { ttlUntil, type PushRequest } from './push-request';
 import { transportErrorCode } from './transport-error';
 
 /** What carries pushes to one origin: its HTTP/2 session, or null when it speaks only HTTP/1.1. */
@@ -50,6 +50,7 @@ export class Http2Sessions {
       const url = new URL(request.endpoint);
       const headers: OutgoingHttpHeaders = { ':method': 'POST', ':path': url.pathname + url.search };
       for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+      if (request.expiresAt !== undefined) headers.ttl = ttlUntil(request.expiresAt);
       let stream: http2.ClientHttp2Stream;
       try {
         stream = session.request(headers);

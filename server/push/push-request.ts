@@ -5,6 +5,17 @@ export interface PushRequest {
   endpoint: string;
   headers: Record<string, string | number>;
   body: Buffer | null;
+  /**
+   * ms since the epoch the push is worth nothing after: the transport sets
+   * its TTL from it as the push leaves, once the connection is up (a new TLS
+   * connection can take a while, and the TTL must not outlive the ring).
+   */
+  expiresAt?: number;
+}
+
+/** RFC 8030 TTL, whole seconds (at least 1) until `expiresAt`. */
+export function ttlUntil(expiresAt: number, now = Date.now()): number {
+  return Math.max(1, Math.ceil((expiresAt - now) / 1000));
 }
 
 export interface PushTarget {

@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import webpush from 'web-push';
 import { createPushEncryptor, type PushEncryptor } from '../../server/push/encryption';
-import { encryptPush, pushOptions } from '../../server/push/push-request';
+import { encryptPush, pushOptions, ttlUntil } from '../../server/push/push-request';
 import { createPushTransport, type PushTransport } from '../../server/push/transport';
 import { VapidHeaderCache } from '../../server/push/vapid-header';
 import { startPushService, type PushService, type TestDevice } from '../support/push-service';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { makeLoopbackCertificate } from '../support/tls';
 
 const vapid = new VapidHeaderCache({ ...webpush.generateVAPIDKeys(), subject: 'mailto:ops@ringkit.example' });
@@ -47,6 +48,24 @@ describe.each([
     // HTTP/2 multiplexes everything on one connection; HTTP/1.1 needs one per push in flight, then reuses them.
     if (protocol === 'h2') expect(connections).toBe(1);
     else expect(connections).toBeLessThan(received.length);
+  });
+
+  it('counts the TTL from when the push leaves, after a slow new connection, not from when it was handed over', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(push.origin).port) }, { connectDelayMs: 2000 });
+    try {
+      transport = createPushTransport({ ca: push.cert });
+      const device = push.subscribe();
+      const endpoint = device.endpoint.replace(push.origin, `https://127.0.0.1:${proxy.port}`);
+      const expiresAt = Date.now() + 4500;
+      const request = { ...pushTo({ ...device, endpoint }), expiresAt };
+      request.headers.TTL = ttlUntil(expiresAt); // as the Deliverer hands it over: 5 s
+      await transport.post(request, 8000);
+      const [got] = device.received;
+      // Sent ~2 s later with 3 s left: TTL 3, not the 5 it had when handed over.
+      expect(got!.at + got!.headers.ttl! * 1000).toBeLessThanOrEqual(expiresAt + 1000);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("reports the push service's status and Retry-After", async () => {

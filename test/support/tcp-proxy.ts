@@ -1,7 +1,8 @@
 /**
  * A TCP proxy in front of the test PostgreSQL server, so one test can lose
  * its database (connections cut, or a network that swallows everything) and
- * get it back, without touching the cluster other test files share.
+ * get it back, without touching the cluster other test files share; or in
+ * front of a push service, as a slow path to it.
  */
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
@@ -15,7 +16,8 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/** `connectDelayMs`: each new connection reaches the target only after this long (a slow network path). */
+export async function startTcpProxy(target: { host: string; port: number }, o: { connectDelayMs?: number } = {}): Promise<TcpProxy> {
   let state: ProxyState = 'up';
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
@@ -27,11 +29,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     track(client);
     if (state === 'refusing') return void client.resetAndDestroy();
     if (state === 'black-hole') return; // accepted, never answered
-    const upstream = connect(target.port, target.host);
-    track(upstream);
-    client.pipe(upstream).pipe(client);
-    client.once('close', () => upstream.destroy());
-    upstream.once('close', () => client.destroy());
+    const forward = () => {
+      if (client.destroyed) return;
+      const upstream = connect(target.port, target.host);
+      track(upstream);
+      client.pipe(upstream).pipe(client);
+      client.once('close', () => upstream.destroy());
+      upstream.once('close', () => client.destroy());
+    };
+    if (o.connectDelayMs) setTimeout(forward, o.connectDelayMs);
+    else forward();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
