@@ -112,7 +112,8 @@ export class Deliverer {
     let request: PushRequest | undefined;
     for (let attemptNo = 1; ; attemptNo += 1) {
       if (this.closing.signal.aborted) return 'failed';
-      if (message.deadline <= Date.now()) return this.fail(device, message, trace, 'expired', log);
+      // Past the ring's end: a push tried before failed with its last answer (a retry's timer may fire late), one never tried expired.
+      if (message.deadline <= Date.now()) return this.fail(device, message, trace, trace.answer ?? 'expired', log);
       // Encrypting inside the slot bounds the encrypted pushes held at once, whatever the fan-out.
       const attempt = await limit(async (): Promise<Attempt | 'expired' | 'unencryptable'> => {
         try {
